@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets depend in one direction:
+//   luaroutes (executable) -> LuaRoutes (core) -> CLuaGlue (our C) -> CLua (Debian's liblua5.4)
+let package = Package(
+    name: "luaroutes",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "luaroutes", targets: ["luaroutes"]),
+        .library(name: "LuaRoutes", targets: ["LuaRoutes"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLua", providers: [.apt(["liblua5.4-dev"])]),
+        .target(name: "CLuaGlue", dependencies: ["CLua"], linkerSettings: [.linkedLibrary("lua5.4")]),
+        .target(
+            name: "LuaRoutes",
+            dependencies: [
+                "CLuaGlue",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "luaroutes",
+            dependencies: [
+                "LuaRoutes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "LuaRoutesTests",
+            dependencies: [
+                "LuaRoutes", "CLuaGlue",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            exclude: ["Runner/Fixtures"]
+        ),
+        .testTarget(name: "CLITests", dependencies: ["luaroutes"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,114 @@
+/* The json module table, its registry entries, and the protected entry points for Swift. */
+#include "lr_json_internal.h"
+#include "lr_json.h"
+
+const char lr_json_null_tag = 0;
+
+void lr_json_buf_grow(lr_json_buf *b, size_t extra) {
+  size_t need = b->len + extra, cap = b->cap * 2;
+  if (need < b->len) luaL_error(b->L, "json: buffer too large");
+  if (cap < need) cap = need;
+  char *p = lua_newuserdatauv(b->L, cap, 0);
+  memcpy(p, b->p, b->len);
+  lua_replace(b->L, b->slot);  /* the old box (if any) becomes garbage */
+  b->p = p;
+  b->cap = cap;
+}
+
+void lr_json_push_arrays(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, LR_JSON_ARRAYS_KEY) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, LR_JSON_ARRAYS_KEY);
+}
+
+/* json.encode(v [, {indent = n, sort_keys = bool}]) */
+static int lr_json_l_encode(lua_State *L) {
+  int indent = 0, sort_keys = 0;
+  luaL_checkany(L, 1);
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int isint;
+    int t = lua_getfield(L, 2, "indent");
+    lua_Integer n = lua_tointegerx(L, -1, &isint);
+    if (t != LUA_TNIL && (!isint || n < 0 || n > 16))
+      return luaL_error(L, "bad option 'indent' to 'encode' (integer 0-16 expected, got %s)",
+                        luaL_tolstring(L, -1, NULL));
+    indent = (int)n;
+    lua_getfield(L, 2, "sort_keys");
+    sort_keys = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+  }
+  lr_json_encode_value(L, 1, indent, sort_keys);
+  return 1;
+}
+
+/* json.decode(s) */
+static int lr_json_l_decode(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lr_json_decode_text(L, s, len);
+  return 1;
+}
+
+/* json.array(t): marks t as an array, returns t */
+static int lr_json_l_array(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lr_json_push_arrays(L);
+  lua_pushvalue(L, 1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_settop(L, 1);
+  return 1;
+}
+
+int lr_json_open(lua_State *L) {
+  static const luaL_Reg fns[] = {
+    {"encode", lr_json_l_encode}, {"decode", lr_json_l_decode}, {"array", lr_json_l_array},
+    {NULL, NULL}
+  };
+  lr_json_push_arrays(L);
+  lua_pop(L, 1);
+  lua_pushlightuserdata(L, LR_JSON_NULL);
+  lua_setfield(L, LUA_REGISTRYINDEX, LR_JSON_NULL_KEY);
+  luaL_newlib(L, fns);
+  lua_pushlightuserdata(L, LR_JSON_NULL);
+  lua_setfield(L, -2, "null");
+  return 1;
+}
+
+typedef struct lr_json_args { const char *s; size_t len; } lr_json_args;
+
+static int lr_json_p_decode(lua_State *L) {
+  const lr_json_args *a = lua_touserdata(L, 1);
+  lr_json_decode_text(L, a->s, a->len);
+  return 1;
+}
+
+int lr_json_decode_protected(lua_State *L, const char *s, size_t len) {
+  lr_json_args a = { s, len };
+  if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
+  lua_pushcfunction(L, lr_json_p_decode);
+  lua_pushlightuserdata(L, &a);
+  return lua_pcall(L, 1, 1, 0);
+}
+
+static int lr_json_p_encode(lua_State *L) {
+  lr_json_encode_value(L, 1, (int)lua_tointeger(L, 2), lua_toboolean(L, 3));
+  return 1;
+}
+
+int lr_json_encode_protected(lua_State *L, int idx, int indent, int sort_keys) {
+  idx = lua_absindex(L, idx);
+  if (!lua_checkstack(L, 5)) return LUA_ERRMEM;
+  lua_pushcfunction(L, lr_json_p_encode);
+  lua_pushvalue(L, idx);
+  lua_pushinteger(L, indent < 0 ? 0 : indent > 16 ? 16 : indent);
+  lua_pushboolean(L, sort_keys);
+  return lua_pcall(L, 3, 1, 0);
+}

@@ -1,0 +1,116 @@
+/* The C half of the sandbox: which libraries a state gets, and the protected entry points
+ * Swift uses. The Lua half (what is removed, wrapped and added) is Runtime/Prelude.swift. */
+#include <string.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
+#include "lr_sandbox.h"
+#include "lr_state.h"
+#include "lr_json.h"
+
+/* log(level, message [, fields]): fields is "k\0v\0k\0v" text built by the prelude. */
+static int lr_l_log(lua_State *L) {
+    lua_Integer level = luaL_checkinteger(L, 1);
+    size_t len;
+    const char *msg = luaL_checklstring(L, 2, &len);
+    lr_ctx *c = lr_getctx(L);
+    if (c->log) c->log(c->host, (int)level, msg, len);
+    return 0;
+}
+
+/* readonly(t): a userdata that reads through to t and refuses every write. A table proxy
+ * would not do: rawset ignores __newindex. */
+static int lr_l_readonly_newindex(lua_State *L) {
+    return luaL_error(L, "attempt to modify a read-only table (key '%s')", luaL_tolstring(L, 2, NULL));
+}
+static int lr_l_readonly_pairs(lua_State *L) {
+    lua_getglobal(L, "next");
+    lua_getiuservalue(L, 1, 1);   /* stack: proxy next t */
+    lua_pushnil(L);
+    return 3;
+}
+static int lr_l_readonly_len(lua_State *L) {
+    lua_getiuservalue(L, 1, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+static int lr_l_readonly(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_newuserdatauv(L, 0, 1);            /* stack: t proxy */
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    lua_createtable(L, 0, 5);              /* stack: t proxy mt */
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, lr_l_readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, lr_l_readonly_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushcfunction(L, lr_l_readonly_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);               /* stack: t proxy */
+    return 1;
+}
+
+int lr_sandbox_open(lua_State *L) {
+    static const luaL_Reg kept[] = {
+        {LUA_GNAME, luaopen_base}, {LUA_COLIBNAME, luaopen_coroutine}, {LUA_TABLIBNAME, luaopen_table},
+        {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8},
+        {LUA_OSLIBNAME, luaopen_os}, {NULL, NULL}};
+    for (const luaL_Reg *lib = kept; lib->func; lib++) {
+        luaL_requiref(L, lib->name, lib->func, 1);
+        lua_pop(L, 1);
+    }
+    lua_createtable(L, 0, 1);                       /* the host-yield sentinel */
+    lua_setfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);
+
+    lua_createtable(L, 0, 4);                       /* stack: priv */
+    lua_pushcfunction(L, lr_l_log);
+    lua_setfield(L, -2, "log");
+    lua_pushcfunction(L, lr_l_readonly);
+    lua_setfield(L, -2, "readonly");
+    lua_pushcfunction(L, lr_json_open);
+    lua_call(L, 0, 1);                              /* stack: priv json */
+    lua_setfield(L, -2, "json");
+    lua_getfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);
+    lua_setfield(L, -2, "HOST");
+    return 1;
+}
+
+int lr_call_protected(lua_State *L, lua_CFunction f, int nargs, int nresults) {
+    lua_pushcfunction(L, f);
+    lua_insert(L, -(nargs + 1));
+    return lua_pcall(L, nargs, nresults, 0);
+}
+
+int lr_load_text(lua_State *L, const char *source, size_t len, const char *chunkname) {
+    return luaL_loadbufferx(L, source, len, chunkname, "t");
+}
+
+static int lr_traceback_body(lua_State *L) {
+    lua_State *co = lua_touserdata(L, 1);
+    const char *msg;
+    if (lua_type(co, -1) == LUA_TSTRING) {
+        msg = lua_tostring(co, -1);
+    } else {
+        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(co, -1));
+        msg = lua_tostring(L, -1);
+    }
+    lua_pushstring(L, msg);                  /* stack: co [desc] msg */
+    luaL_traceback(L, co, NULL, 0);          /* stack: co [desc] msg traceback */
+    return 2;
+}
+
+int lr_push_traceback(lua_State *L, lua_State *co) {
+    lua_pushlightuserdata(L, co);
+    return lr_call_protected(L, lr_traceback_body, 1, 2);
+}
+
+int lr_is_host_sentinel(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_getfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);   /* a registry read of an existing key: no allocation */
+    int same = lua_rawequal(L, idx, -1);
+    lua_pop(L, 1);
+    return same;
+}

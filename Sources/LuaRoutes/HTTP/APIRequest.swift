@@ -1,0 +1,40 @@
+/// One request as every front end hands it to the ``Dispatcher``: the HTTP server, `luaroutes
+/// request` and `luaroutes test` all build this and nothing else. Plain values, no NIO types.
+public struct APIRequest: Sendable {
+    /// Upper-case method token as received ("GET", "POST", ...).
+    public var method: String
+    /// Path and query as received: "/api/users/42?x=1".
+    public var target: String
+    /// Header fields in arrival order; names as sent (lookups are case-insensitive).
+    public var headers: [(name: String, value: String)]
+    /// The body bytes; empty when there is none.
+    public var body: [UInt8]
+    /// The client's address as text ("127.0.0.1"); "local" for in-process requests.
+    public var remoteAddress: String
+
+    public init(
+        method: String,
+        target: String,
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [],
+        remoteAddress: String = "127.0.0.1"
+    ) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveEquals(name) }?.value
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive comparison, enough for HTTP field names.
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+    }
+}

@@ -1,0 +1,93 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The `serve` host: NIO's HTTP/1.1 pipeline and one ``HTTPServerHandler`` per connection,
+/// with Lua running on the event loop that owns the connection. A ServiceLifecycle service:
+/// SIGTERM/SIGINT stop accepting, let requests in flight finish (up to `grace`), then return.
+public final class HTTPServer: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var grace: Duration
+        public init(host: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10)) {
+            self.host = host
+            self.port = port
+            self.grace = grace
+        }
+    }
+
+    let dispatcher: Dispatcher
+    let configuration: Configuration
+    let logger: Logger
+    private let tracker = ConnectionTracker()
+    private let boundPort = NIOLockedValueBoxPort()
+
+    public init(dispatcher: Dispatcher, configuration: Configuration, logger: Logger) {
+        self.dispatcher = dispatcher
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The port actually bound (useful with port 0), once `run` has bound it.
+    public var localPort: Int? { boundPort.value }
+
+    public func run() async throws {
+        let channel = try await bind()
+        boundPort.value = channel.localAddress?.port
+        logger.info("luaroutes listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
+                    metadata: ["routes": "\(dispatcher.project.routeTable.routes.count)", "dev": "\(dispatcher.dev)",
+                               "env_files": "\(dispatcher.project.envFiles.joined(separator: ","))"])
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        await drain()
+    }
+
+    func bind() async throws -> any Channel {
+        let dispatcher = self.dispatcher
+        let tracker = self.tracker
+        return try await ServerBootstrap(group: dispatcher.group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                tracker.opened(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.configureHTTPServerPipeline(withErrorHandling: false)
+                    try sync.addHandler(HTTPServerErrorHandler())
+                    try sync.addHandler(HTTPServerHandler(dispatcher: dispatcher, tracker: tracker))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+    }
+
+    /// After the listener closed: wait for requests in flight, then close idle connections.
+    private func drain() async {
+        let deadline = ContinuousClock.now + configuration.grace
+        while tracker.inFlight > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if tracker.inFlight > 0 {
+            logger.warning("shutting down with \(tracker.inFlight) requests still running after the grace period")
+        }
+        tracker.closeAll()
+    }
+}
+
+/// A port number written once from `run` and read from any thread.
+final class NIOLockedValueBoxPort: Sendable {
+    private let box = NIOLockedValueBox<Int?>(nil)
+    var value: Int? {
+        get { box.withLockedValue { $0 } }
+        set { box.withLockedValue { $0 = newValue } }
+    }
+}

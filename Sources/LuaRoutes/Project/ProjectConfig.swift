@@ -1,0 +1,55 @@
+import Foundation
+
+/// `luaroutes.config.lua`, read once per project load: route discovery settings and the
+/// defaults every route starts from.
+public struct ProjectConfig: Sendable, Equatable {
+    public static let fileName = "luaroutes.config.lua"
+
+    public var pageExtensions = ["lua"]
+    public var routeDefaults = RouteConfig()
+
+    public init() {}
+
+    /// Reads ROOT/luaroutes.config.lua when it exists. It runs in a sandbox of its own with
+    /// the default limits, text only; it must return a table.
+    static func load(root: String, environment: [String: String], logSink: LogSink) throws(ConfigError) -> ProjectConfig {
+        let path = root + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return ProjectConfig() }
+        guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError("\(fileName): cannot be read as UTF-8 text")
+        }
+        let value: LuaValue
+        do {
+            let sandbox = try Sandbox(limits: SandboxLimits(), environment: environment, modules: [:], logSink: logSink)
+            switch sandbox.runChunk(source, chunkName: "@" + fileName) {
+            case .success(let result): value = result
+            case .failure(let failure): throw ConfigError(failure.message)
+            }
+        } catch let error as Sandbox.SetupError {
+            throw ConfigError("\(fileName): \(error.description)")
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError("\(fileName): \(error)")
+        }
+        return try parse(value)
+    }
+
+    static func parse(_ value: LuaValue) throws(ConfigError) -> ProjectConfig {
+        guard case .table = value else { throw ConfigError("\(fileName) must return a table, got \(value.typeName)") }
+        var config = ProjectConfig()
+        if let extensions = value["pageExtensions"] {
+            guard let items = extensions.arrayItems, !items.isEmpty else {
+                throw ConfigError("pageExtensions: expected an array of texts like { \"lua\" }")
+            }
+            config.pageExtensions = try items.map { (item: LuaValue) throws(ConfigError) -> String in
+                guard case .string(let ext) = item, !ext.isEmpty, !ext.hasPrefix("."), !ext.contains("/") else {
+                    throw ConfigError("pageExtensions: each item must be an extension like \"lua\" or \"api.lua\", got \(item.display)")
+                }
+                return ext
+            }
+        }
+        config.routeDefaults = try RouteConfig().overridden(by: value, prefix: "")
+        return config
+    }
+}

@@ -1,0 +1,73 @@
+/// The settings one route runs with: the config file's values, overridden by the route's own
+/// `config` table (CONTRACT.md section 7).
+public struct RouteConfig: Sendable, Equatable {
+    /// false: `req.body` stays nil and `req.rawBody` holds the bytes.
+    public var bodyParser = true
+    /// Bodies above this answer 413 before the handler runs.
+    public var bodySizeLimit = 1 << 20
+    /// Responses above this are logged (Next.js's warning); nil turns the warning off.
+    public var responseLimit: Int? = 4 << 20
+    public var limits = SandboxLimits()
+    /// Kept as written until the CORS and fetch features read them.
+    public var cors: LuaValue = .boolean(false)
+    public var fetch: LuaValue = .nil
+
+    public init() {}
+
+    static let keys = ["bodyParser", "responseLimit", "limits", "cors", "fetch"]
+
+    /// This config with the keys of `table` applied over it. `prefix` names where the table
+    /// came from in error messages ("config" for a route, "" for the config file).
+    func overridden(by table: LuaValue, prefix: String) throws(ConfigError) -> RouteConfig {
+        var config = self
+        guard case .table(let pairs) = table else { return config }
+        let name = { (key: String) in prefix.isEmpty ? key : "\(prefix).\(key)" }
+        for (key, value) in pairs {
+            guard case .string(let key) = key else { throw ConfigError("\(prefix.isEmpty ? "config" : prefix): keys must be names, got a \(key.typeName)") }
+            switch key {
+            case "bodyParser":
+                switch value {
+                case .boolean(false): config.bodyParser = false
+                case .boolean(true): config.bodyParser = true
+                case .table:
+                    config.bodyParser = true
+                    if let limit = value["sizeLimit"] { config.bodySizeLimit = try ByteSize.parse(limit, key: name("bodyParser.sizeLimit")) }
+                default: throw ConfigError("\(name(key)): expected false or a table like { sizeLimit = \"1mb\" }, got \(value.typeName)")
+                }
+            case "responseLimit":
+                if value == .boolean(false) { config.responseLimit = nil } else { config.responseLimit = try ByteSize.parse(value, key: name(key)) }
+            case "limits":
+                guard case .table(let items) = value else { throw ConfigError("\(name(key)): expected a table, got \(value.typeName)") }
+                for (limitKey, limitValue) in items {
+                    switch limitKey {
+                    case .string("memory"): config.limits.memory = try ByteSize.parse(limitValue, key: name("limits.memory"))
+                    case .string("cpu"): config.limits.cpu = try DurationText.parse(limitValue, key: name("limits.cpu"))
+                    case .string("timeout"): config.limits.timeout = try DurationText.parse(limitValue, key: name("limits.timeout"))
+                    default: throw ConfigError("\(name("limits")): unknown key \(limitKey.display) (known: memory, cpu, timeout)")
+                    }
+                }
+            case "cors": config.cors = value
+            case "fetch": config.fetch = value
+            case "api":
+                // Next.js writes route config as `config = { api = { bodyParser = ... } }`.
+                config = try config.overridden(by: value, prefix: name("api"))
+            case "pageExtensions" where prefix.isEmpty:
+                continue   // read by ProjectConfig
+            default:
+                throw ConfigError("\(name(key)): unknown key (known: \(RouteConfig.keys.joined(separator: ", ")))")
+            }
+        }
+        return config
+    }
+}
+
+extension LuaValue {
+    /// How a key is quoted in messages.
+    var display: String {
+        switch self {
+        case .string(let s): return "'\(s)'"
+        case .integer(let n): return "\(n)"
+        default: return "(\(typeName))"
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// The response side of an entry, in Hurl's order: status, implicit headers, captures,
+/// `[Asserts]`, then the body. Every failing check of the entry is reported; a failed capture
+/// stops the entry, since later checks may need its value.
+struct ResponseContext {
+    let response: APIResponse
+    let durationMS: Int64
+    /// The body parsed as JSON, once, on the first `jsonpath`.
+    var json: Result<JSONValue, JSONSyntaxError>?
+}
+
+extension HurlRunner {
+    mutating func check(_ spec: HurlResponseSpec, _ context: inout ResponseContext) -> [HurlDiagnostic] {
+        var failures: [HurlDiagnostic] = []
+        let response = context.response
+        if let status = spec.status, status != response.status {
+            failures.append(HurlDiagnostic(heading: "Status", location: spec.statusLocation,
+                                           caretLength: String(status).count,
+                                           message: "actual value is <\(response.status)>"))
+        }
+        do {
+            for header in spec.headers {
+                if let failure = try checkHeader(header, response) { failures.append(failure) }
+            }
+        } catch {
+            return failures + [error.diagnostic]
+        }
+        for capture in spec.captures {
+            do throws(HurlRunFailure) {
+                let value = try evaluate(capture.query, capture.filters, &context, heading: "Capture failure")
+                guard let value else {
+                    throw HurlRunFailure.located("Capture failure", at: capture.query.location, length: capture.query.length,
+                                                 "no value for this query, so \(capture.name) cannot be captured")
+                }
+                variables.captures[capture.name] = value
+            } catch {
+                return failures + [error.diagnostic]
+            }
+        }
+        for assert in spec.asserts {
+            do {
+                let actual = try evaluate(assert.query, assert.filters, &context, heading: "Assert failure")
+                let expected = try assert.predicate.value.map { value throws(HurlRunFailure) in try resolve(value) }
+                let outcome = assert.predicate.evaluate(actual: actual, expected: expected)
+                if !outcome.passed {
+                    var details = ["actual:   \(outcome.actual)", "expected: \(outcome.expected)"]
+                    if outcome.typeMismatch { details.append(">>> types between actual and expected are not consistent") }
+                    failures.append(HurlDiagnostic(heading: "Assert failure", location: assert.location, details: details))
+                }
+            } catch {
+                failures.append(error.diagnostic)
+            }
+        }
+        if let body = spec.body {
+            do {
+                if let failure = try checkBody(body, response) { failures.append(failure) }
+            } catch {
+                failures.append(error.diagnostic)
+            }
+        }
+        return failures
+    }
+
+    /// `Name: value` under the response line: any of a repeated header may match, exactly.
+    func checkHeader(_ header: HurlKeyValue, _ response: APIResponse) throws(HurlRunFailure) -> HurlDiagnostic? {
+        let name = try header.name.render(variables)
+        let expected = try header.value.render(variables)
+        let values = response.headerValues(name)
+        if values.isEmpty {
+            return HurlDiagnostic(heading: "Header", location: header.location, caretLength: name.count,
+                                  message: "header \(name) is missing")
+        }
+        if values.contains(expected) { return nil }
+        let actual = values.map { "<\($0)>" }.joined(separator: ", ")
+        return HurlDiagnostic(heading: "Header", location: header.valueLocation, caretLength: expected.count,
+                              message: values.count == 1 ? "actual value is \(actual)" : "actual values are \(actual)")
+    }
+
+    func checkBody(_ body: HurlBody, _ response: APIResponse) throws(HurlRunFailure) -> HurlDiagnostic? {
+        func fail(_ message: String) -> HurlDiagnostic {
+            HurlDiagnostic(heading: "Body", location: body.location, caretLength: 1, message: message)
+        }
+        switch body.kind {
+        case .json(let template):
+            let text = try template.renderJSON(variables)
+            guard let expected = try? JSONParser.parse(text) else {
+                return fail("the expected body is not valid JSON once variables are filled in")
+            }
+            guard let actual = try? JSONParser.parse(response.body) else {
+                return fail("actual body is not valid JSON: <\(String(decoding: response.body.prefix(200), as: UTF8.self))>")
+            }
+            return JSONDifference.first(actual: actual, expected: expected).map(fail)
+        case .text(let template):
+            let expected = try template.render(variables)
+            guard let actual = String(validating: response.body, as: UTF8.self) else {
+                return fail("actual body is not valid UTF-8")
+            }
+            if actual == expected { return nil }
+            return HurlDiagnostic(heading: "Body", location: body.location,
+                                  details: ["actual:   \(HurlValue.string(actual).display)",
+                                            "expected: \(HurlValue.string(expected).display)"])
+        case .file(let path):
+            let expected = try readBodyFile(path, at: body.location)
+            if expected == response.body { return nil }
+            return fail("actual body (\(response.body.count) bytes) differs from file <\(path)> (\(expected.count) bytes)")
+        }
+    }
+
+    /// A query's value after its filters; `nil` is *none*.
+    func evaluate(_ query: HurlQuery, _ filters: [HurlFilter], _ context: inout ResponseContext,
+                  heading: String) throws(HurlRunFailure) -> HurlValue? {
+        func fail(_ message: String) -> HurlRunFailure {
+            .located(heading, at: query.location, length: query.length, message)
+        }
+        let response = context.response
+        var value: HurlValue?
+        switch query.kind {
+        case .status:
+            value = .integer(Int64(response.status))
+        case .header(let template):
+            let values = response.headerValues(try template.render(variables))
+            value = values.isEmpty ? nil : values.count == 1 ? .string(values[0]) : .list(values.map(HurlValue.string))
+        case .cookie(let template):
+            let name = try template.render(variables)
+            let cookie = response.headerValues("Set-Cookie").compactMap(HurlCookieJar.parseSetCookie)
+                .last { $0.name == name }
+            value = cookie.map { .string($0.value) }
+        case .body:
+            guard let text = String(validating: response.body, as: UTF8.self) else {
+                throw fail("the response body is not valid UTF-8")
+            }
+            value = .string(text)
+        case .bytes:
+            value = .bytes(response.body)
+        case .jsonpath(let template):
+            let expression = try template.render(variables)
+            let path: JSONPath
+            do {
+                path = try JSONPath.parse(expression)
+            } catch {
+                throw fail("invalid JSONPath <\(expression)>")
+            }
+            if context.json == nil {
+                context.json = Result { () throws(JSONSyntaxError) in try JSONParser.parse(response.body) }
+            }
+            guard case .success(let json)? = context.json else { throw fail("the response body is not valid JSON") }
+            value = path.evaluate(json)
+        case .variable(let name):
+            value = variables[name]
+        case .duration:
+            value = .integer(context.durationMS)
+        }
+        for filter in filters {
+            switch (filter, value) {
+            case (.count, nil):
+                throw fail("missing value to apply the count filter")
+            case (.count, .list(let items)?): value = .integer(Int64(items.count))
+            case (.count, .object(let members)?): value = .integer(Int64(members.count))
+            case (.count, .bytes(let bytes)?): value = .integer(Int64(bytes.count))
+            case (.count, let other?):
+                throw fail("count needs a collection or bytes, got \(other.display)")
+            }
+        }
+        return value
+    }
+}
+
+/// The first place two JSON values differ, as `$.items[2].id: actual integer <7>, expected integer <8>`.
+enum JSONDifference {
+    static func first(actual: JSONValue, expected: JSONValue, path: String = "$") -> String? {
+        switch (actual, expected) {
+        case let (.object(a), .object(e)):
+            for (key, expectedValue) in e {
+                let childPath = path + member(key)
+                guard let actualValue = a.first(where: { $0.0 == key })?.1 else {
+                    return "\(childPath): actual none, expected \(HurlValue(expectedValue).display)"
+                }
+                if let difference = first(actual: actualValue, expected: expectedValue, path: childPath) {
+                    return difference
+                }
+            }
+            if let (key, extra) = a.first(where: { pair in !e.contains { $0.0 == pair.0 } }) {
+                return "\(path + member(key)): actual \(HurlValue(extra).display), expected none"
+            }
+            return nil
+        case let (.array(a), .array(e)):
+            for (i, (x, y)) in zip(a, e).enumerated() {
+                if let difference = first(actual: x, expected: y, path: "\(path)[\(i)]") { return difference }
+            }
+            if a.count != e.count {
+                return "\(path): actual \(a.count) items, expected \(e.count) items"
+            }
+            return nil
+        default:
+            if actual == expected { return nil }
+            return "\(path): actual \(HurlValue(actual).display), expected \(HurlValue(expected).display)"
+        }
+    }
+
+    private static func member(_ key: String) -> String {
+        let plain = !key.isEmpty && key.first?.isNumber == false
+            && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        return plain ? ".\(key)" : "['\(key.replacingOccurrences(of: "'", with: "\\'"))']"
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The top-level API `luaroutes test` calls: find the `.hurl` files, run each as its own session
+/// against one ``Responder``, and produce the report (HURL-SUBSET §2–§5, CONTRACT §8).
+///
+/// The CLI prints `output` to stdout and exits 1 unless ``HurlSuiteResult/allPassed``
+/// (`failed == 0 && passed > 0`; an empty run is `passed + failed == 0` and also exits 1).
+public struct HurlSuite {
+    public struct DiscoveryError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Finds files: explicit FILES (relative to the current folder, or absolute; each must exist),
+    /// or ROOT/tests/**.hurl sorted by path. Returns absolute paths.
+    public static func discover(root: String, files: [String]) throws -> [String] {
+        let manager = FileManager.default
+        let cwd = URL(fileURLWithPath: manager.currentDirectoryPath, isDirectory: true)
+        if !files.isEmpty {
+            return try files.map { file in
+                let url = URL(fileURLWithPath: file, relativeTo: cwd).standardizedFileURL
+                var isDirectory: ObjCBool = false
+                guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                    throw DiscoveryError(description: "no such file: \(file)")
+                }
+                return url.path
+            }
+        }
+        let testsURL = URL(fileURLWithPath: root, relativeTo: cwd).standardizedFileURL.appendingPathComponent("tests")
+        guard let enumerator = manager.enumerator(at: testsURL, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            return []
+        }
+        var found: [String] = []
+        for case let url as URL in enumerator where url.pathExtension == "hurl" {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                found.append(url.standardizedFileURL.path)
+            }
+        }
+        // Byte order of the path, so the order does not depend on the locale.
+        return found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    /// Runs the files one after another, in the order given (HURL-SUBSET §2 rule 3: one host
+    /// instance, files in path order), each with fresh variables and cookies.
+    /// `variables` are `--variable name=value` pairs; `HURL_VARIABLE_name` environment
+    /// variables sit under them, and `host` defaults to `http://localhost`.
+    public static func run(files: [String], root: String, variables: [String: String],
+                           responder: any Responder) async -> HurlSuiteResult {
+        await run(files: files, root: root, variables: variables,
+                  environment: ProcessInfo.processInfo.environment, responder: responder)
+    }
+
+    static func run(files: [String], root: String, variables: [String: String], environment: [String: String],
+                    responder: any Responder) async -> HurlSuiteResult {
+        let commandLine = HurlVariables.commandLine(variables: variables, environment: environment)
+        let rootURL = URL(fileURLWithPath: root, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL
+        var results: [HurlReport.FileResult] = []
+        for file in files {
+            let url = URL(fileURLWithPath: file, relativeTo: rootURL).standardizedFileURL
+            let shown = displayPath(url, root: rootURL)
+            results.append(await runFile(url, shown: shown, variables: commandLine, responder: responder))
+        }
+        let passed = results.filter(\.passed).count
+        return HurlSuiteResult(output: HurlReport.render(results), passed: passed, failed: results.count - passed)
+    }
+
+    static func runFile(_ url: URL, shown: String, variables: [String: HurlValue],
+                        responder: any Responder) async -> HurlReport.FileResult {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return .init(path: shown, sourceLines: [], outcome: .unreadable("cannot read \(shown)"))
+        }
+        guard let text = String(validating: Array(data), as: UTF8.self) else {
+            return .init(path: shown, sourceLines: [], outcome: .unreadable("\(shown) is not valid UTF-8"))
+        }
+        let lines = HurlParser.sourceLines(text)
+        let file: HurlFile
+        do {
+            file = try HurlParser.parse(text)
+        } catch {
+            return .init(path: shown, sourceLines: lines, outcome: .notRun(error.diagnostic))
+        }
+        var runner = HurlRunner(file: file, directory: url.deletingLastPathComponent(), responder: responder,
+                                commandLineVariables: variables)
+        return .init(path: shown, sourceLines: lines, outcome: .run(await runner.run()))
+    }
+
+    /// `tests/users.hurl` for a file under ROOT; the path as it is otherwise.
+    static func displayPath(_ url: URL, root: URL) -> String {
+        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        return url.path.hasPrefix(rootPath) ? String(url.path.dropFirst(rootPath.count)) : url.path
+    }
+}
+
+public struct HurlSuiteResult: Sendable {
+    /// The report for stdout, ending with a newline.
+    public var output: String
+    /// Files whose every entry passed.
+    public var passed: Int
+    /// Files that failed, did not parse, or could not be read.
+    public var failed: Int
+
+    /// Exit status 0 only when this is true: something ran and nothing failed.
+    public var allPassed: Bool { failed == 0 && passed > 0 }
+}

@@ -1,0 +1,88 @@
+import CLuaGlue
+import Logging
+
+/// One route on one event loop: a ``Sandbox`` that ran the route file once (module scope) and
+/// runs each request as a coroutine in it. Confined to its event loop.
+final class RouteWorker {
+    let route: Route
+    let project: Project
+    private(set) var config: RouteConfig
+    private(set) var kind: RouteKind = .invalid("not loaded")
+    private(set) var methods: [String] = []
+    /// Why the route cannot serve (compile error, bad export, bad config); it answers 500.
+    private(set) var loadError: String?
+    private(set) var sandbox: Sandbox?
+    private var moduleRef: Int32 = LUA_NOREF
+    let logSink: LogSink
+    let logger: Logger
+
+    init(route: Route, project: Project, logger: Logger) {
+        self.route = route
+        self.project = project
+        self.config = project.config.routeDefaults
+        var logger = logger
+        logger[metadataKey: "route"] = .string(route.file)
+        self.logger = logger
+        self.logSink = LogSink(logger: logger)
+        load()
+    }
+
+    /// (Re)creates the state and runs the route file in it. On failure the route answers 500.
+    func load() {
+        sandbox = nil
+        moduleRef = LUA_NOREF
+        loadError = nil
+        guard let source = project.routeSources[route.file] else {
+            loadError = "\(route.file): cannot be read"
+            return
+        }
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox(limits: project.config.routeDefaults.limits, environment: project.environment,
+                                  modules: project.modules, logSink: logSink)
+        } catch {
+            loadError = "\(route.file): \(error.description)"
+            return
+        }
+        switch sandbox.runChunkLeavingResult(source, chunkName: "@" + route.file, limits: project.config.routeDefaults.limits) {
+        case .failure(let failure):
+            loadError = describe(failure, during: "loading")
+            return
+        case .success:
+            break
+        }
+        lua_pushvalue(sandbox.L, -1)                                 // stack: mod mod
+        moduleRef = luaL_ref(sandbox.L, lr_registryindex())          // stack: mod
+        let (kind, methods, routeConfig) = sandbox.classify()        // stack: (empty)
+        if case .invalid(let reason) = kind {
+            loadError = "\(route.file): \(reason)"
+            return
+        }
+        do {
+            config = try project.config.routeDefaults.overridden(by: routeConfig, prefix: "config")
+        } catch {
+            loadError = "\(route.file): \(error.description)"
+            return
+        }
+        sandbox.state.context.pointee.cap = config.limits.memory
+        self.kind = kind
+        self.methods = methods
+        self.sandbox = sandbox
+    }
+
+    func pushModule(on thread: OpaquePointer) {
+        lua_rawgeti(thread, lr_registryindex(), lua_Integer(moduleRef))
+    }
+
+    /// The log line (and dev-mode message) for a failure, naming the limit key when a limit hit.
+    func describe(_ failure: LuaFailure, during phase: String) -> String {
+        switch failure.kind {
+        case .error, .yield, .hostYieldAtLoad:
+            return failure.message
+        case .cpu:
+            return "\(route.file): limits.cpu exceeded (\(DurationText.format(config.limits.cpu))) while \(phase)"
+        case .memory:
+            return "\(route.file): limits.memory exceeded (\(ByteSize.format(config.limits.memory))) while \(phase)"
+        }
+    }
+}

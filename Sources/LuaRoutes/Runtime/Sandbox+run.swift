@@ -1,0 +1,114 @@
+import CLuaGlue
+
+/// Why user code stopped without finishing.
+struct LuaFailure: Error, Equatable {
+    enum Kind: Equatable {
+        case error           // a Lua error: message and traceback
+        case cpu             // limits.cpu spent
+        case memory          // limits.memory reached
+        case yield           // a bare coroutine.yield() at the handler's top level
+        case hostYieldAtLoad // the module scope waited on the host (fetch), which it may not
+    }
+    let kind: Kind
+    let message: String
+    var traceback: String? = nil
+}
+
+/// What one `lua_resume` of a request's (or a chunk's) root coroutine came to.
+enum ResumeOutcome {
+    case returned(results: Int32)   // values on the coroutine's stack
+    case waiting                    // yielded to the host (fetch); resume it when the answer comes
+    case failed(LuaFailure)
+}
+
+extension Sandbox {
+    /// Starts a fresh CPU budget: one per request (and one per module-scope run).
+    func startBudget(_ limits: SandboxLimits) {
+        state.context.pointee.cpu_used_ns = 0
+        state.context.pointee.cpu_budget_ns = limits.cpuNanoseconds
+    }
+
+    /// True once the state hit a limit: its contents may be inconsistent (a half-updated module
+    /// table), so the owner replaces it by a fresh one (CONTRACT.md section 6).
+    var isSpent: Bool {
+        state.context.pointee.tripped != LR_TRIP_NONE || state.context.pointee.refusals > 0
+    }
+
+    /// Resumes `thread` with the `arguments` on top of its stack, the memory cap and the CPU
+    /// clock on for exactly as long as user code runs.
+    func resume(_ thread: OpaquePointer, arguments: Int32) -> ResumeOutcome {
+        let context = state.context
+        var results: Int32 = 0
+        lr_enter_user(context, thread)
+        let status = lua_resume(thread, state.L, arguments, &results)
+        lr_leave_user(context)
+
+        if context.pointee.tripped != LR_TRIP_NONE {
+            return .failed(LuaFailure(kind: .cpu, message: "CPU limit exceeded"))
+        }
+        switch status {
+        case LUA_OK:
+            return .returned(results: results)
+        case LUA_YIELD:
+            let isHost = results >= 1 && lr_is_host_sentinel(thread, -results) != 0
+            lr_pop(thread, results)
+            if isHost { return .waiting }
+            return .failed(LuaFailure(kind: .yield, message: "coroutine.yield() outside a coroutine the handler created"))
+        case LUA_ERRMEM:
+            return .failed(LuaFailure(kind: .memory, message: "not enough memory"))
+        default:
+            if context.pointee.refusals > 0 {
+                // The handler caught the memory error and raised another: still out of memory.
+                return .failed(LuaFailure(kind: .memory, message: "not enough memory"))
+            }
+            guard lr_push_traceback(state.L, thread) == LUA_OK else {
+                return .failed(LuaFailure(kind: .error, message: "(error while describing an error)"))
+            }
+            let failure = LuaFailure(kind: .error, message: state.string(at: -2) ?? "?", traceback: state.string(at: -1))
+            lr_pop(state.L, 2)
+            return .failed(failure)
+        }
+    }
+
+    /// A new coroutine, anchored in the registry (or the collector could free it mid-request).
+    func newThread() -> (thread: OpaquePointer, ref: Int32) {
+        let thread = lua_newthread(state.L)!                 // stack: thread
+        let ref = luaL_ref(state.L, lr_registryindex())     // stack: (empty)
+        return (thread, ref)
+    }
+
+    func release(ref: Int32) {
+        luaL_unref(state.L, lr_registryindex(), ref)
+    }
+
+    /// Loads and runs a text chunk (a route file, the config file) under the limits, in a
+    /// coroutine of its own. On success its first result is left on top of the main stack.
+    func runChunkLeavingResult(_ source: String, chunkName: String, limits: SandboxLimits = SandboxLimits()) -> Result<Void, LuaFailure> {
+        if let error = state.loadText(source, chunkName: chunkName) {   // stack: chunk
+            return .failure(LuaFailure(kind: .error, message: error))
+        }
+        let (thread, ref) = newThread()
+        defer { release(ref: ref) }
+        lua_xmove(state.L, thread, 1)                                      // thread stack: chunk
+        startBudget(limits)
+        switch resume(thread, arguments: 0) {
+        case .returned(let results):
+            if results == 0 { lua_pushnil(thread) }
+            if results > 1 { lua_settop(thread, lua_gettop(thread) - results + 1) }   // keep the first
+            lua_xmove(thread, state.L, 1)
+            return .success(())
+        case .waiting:
+            return .failure(LuaFailure(kind: .hostYieldAtLoad, message: "\(chunkName.dropFirst()): fetch cannot run at module scope (call it from a handler)"))
+        case .failed(let failure):
+            return .failure(failure)
+        }
+    }
+
+    /// Runs a chunk and copies its first result out (the config file).
+    func runChunk(_ source: String, chunkName: String) -> Result<LuaValue, LuaFailure> {
+        runChunkLeavingResult(source, chunkName: chunkName).map {
+            defer { lr_pop(state.L, 1) }
+            return LuaValue.read(state.L, at: -1)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import CLuaGlue
+
+/// A ``LuaState`` with the sandbox of CONTRACT.md section 6 installed: the kept standard
+/// libraries, `json`, `env`, `log`, `print`, `require` from `lib/`, and the host's entry points
+/// (`classify`, `dispatch`) from the ``Prelude``.
+final class Sandbox {
+    let state: LuaState
+    let logSink: LogSink
+    private let classifyRef: Int32
+    private let dispatchRef: Int32
+
+    struct SetupError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// - Parameters:
+    ///   - environment: what `env.NAME` reads.
+    ///   - modules: `lib/` sources by path relative to ROOT ("lib/a/b.lua").
+    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], logSink: LogSink) throws(SetupError) {
+        guard let state = LuaState(memoryCap: limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
+        self.state = state
+        self.logSink = logSink
+        let L = state.L
+        state.context.pointee.host = Unmanaged.passUnretained(logSink).toOpaque()
+        state.context.pointee.log = LogSink.callback
+
+        guard lr_call_protected(L, lr_sandbox_open, 0, 1) == LUA_OK else {  // stack: priv
+            let message = state.string(at: -1) ?? "?"
+            throw SetupError(description: "cannot open the sandbox libraries: \(message)")
+        }
+        if let error = state.loadText(Prelude.source, chunkName: Prelude.chunkName) {
+            throw SetupError(description: "the prelude does not compile: \(error)")
+        }                                                                    // stack: priv prelude
+        lua_rotate(L, -2, 1)                                                 // stack: prelude priv
+        lua_createtable(L, 0, Int32(environment.count))
+        for (name, value) in environment { LuaState.setField(name, value, on: L) }  // stack: prelude priv env
+        lua_createtable(L, 0, Int32(modules.count))
+        for (path, source) in modules { LuaState.setField(path, source, on: L) }    // stack: prelude priv env modules
+        guard lr_pcall(L, 3, 1, 0) == LUA_OK else {                         // stack: host
+            let message = state.string(at: -1) ?? "?"
+            throw SetupError(description: "the prelude failed: \(message)")
+        }
+        lua_getfield(L, -1, "classify")
+        classifyRef = luaL_ref(L, lr_registryindex())
+        lua_getfield(L, -1, "dispatch")
+        dispatchRef = luaL_ref(L, lr_registryindex())
+        lr_pop(L, 1)                                                         // stack: (empty)
+    }
+
+    var L: OpaquePointer { state.L }
+
+    /// Pushes the prelude's dispatch function onto `thread`.
+    func pushDispatch(on thread: OpaquePointer) {
+        lua_rawgeti(thread, lr_registryindex(), lua_Integer(dispatchRef))
+    }
+
+    /// Runs `classify` on the value at the top of the stack (popping it) and returns what a
+    /// route file exported. Our own code: no limits needed.
+    func classify() -> (kind: RouteKind, methods: [String], config: LuaValue) {
+        let L = state.L
+        lua_rawgeti(L, lr_registryindex(), lua_Integer(classifyRef))   // stack: mod classify
+        lua_rotate(L, -2, 1)                                           // stack: classify mod
+        guard lr_pcall(L, 1, 3, 0) == LUA_OK else {
+            let message = state.string(at: -1) ?? "?"
+            lr_pop(L, 1)
+            return (.invalid(message), [], .nil)
+        }                                                              // stack: kind methods|reason config
+        defer { lr_pop(L, 3) }
+        guard let kind = state.string(at: -3) else {
+            return (.invalid(state.string(at: -2) ?? "invalid route file"), [], .nil)
+        }
+        let methods = (state.string(at: -2) ?? "").split(separator: ",").map(String.init)
+        let config = LuaValue.read(L, at: -1)
+        switch kind {
+        case "function": return (.function, methods, config)
+        case "handler": return (.handler, methods, config)
+        default: return (.methods, methods, config)
+        }
+    }
+}
+
+/// The shape of what a route file returned (CONTRACT.md section 3).
+enum RouteKind: Equatable {
+    case function           // return function(req, res) ... end
+    case handler            // return { handler = ..., config = ... }
+    case methods            // return { GET = ..., POST = ..., config = ... }
+    case invalid(String)    // anything else, with the reason
+}

@@ -1,0 +1,23 @@
+/// What one request (and one route's module scope) may use. CONTRACT.md section 6 and 7:
+///
+/// | key | unit | default | scope |
+/// |---|---|---|---|
+/// | `limits.memory` | bytes | 64mb | per Lua state (one route on one event loop) |
+/// | `limits.cpu` | seconds of CPU | 1s | per request, every coroutine it makes included |
+/// | `limits.timeout` | seconds of wall time | 10s | per request, waiting included |
+public struct SandboxLimits: Sendable, Equatable {
+    public var memory: Int
+    public var cpu: Duration
+    public var timeout: Duration
+
+    public init(memory: Int = 64 << 20, cpu: Duration = .seconds(1), timeout: Duration = .seconds(10)) {
+        self.memory = memory
+        self.cpu = cpu
+        self.timeout = timeout
+    }
+
+    var cpuNanoseconds: Int64 {
+        let (seconds, attoseconds) = cpu.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

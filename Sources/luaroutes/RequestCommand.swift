@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LuaRoutes
+import NIOPosix
+
+struct RequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Run one request in-process (no socket) and print the answer.",
+        discussion: """
+            Exit status: 0 below 500, 1 for a 5xx (with --fail, for a 4xx too), 2 for a usage error.
+            Logs and tracebacks go to stderr; stdout gets the body (indented when it is JSON and \
+            stdout is a terminal).
+            """
+    )
+
+    @OptionGroup var root: RootOption
+
+    @Argument(help: "The method: GET, POST, ... (any case).")
+    var method: String
+
+    @Argument(help: "A path (/api/user?x=1) or a full URL (its authority becomes the Host header).")
+    var url: String
+
+    @Option(name: .customShort("H"), help: ArgumentHelp("A header, \"Name: value\"; repeat for more.", valueName: "header"))
+    var headers: [String] = []
+
+    @Option(name: .customShort("d"), help: ArgumentHelp("The body; @FILE reads a file. Without a Content-Type it is sent as JSON when it starts with { or [, else as a form.", valueName: "body"))
+    var data: String?
+
+    @Option(name: .customLong("data-file"), help: ArgumentHelp("Read the body from a file.", valueName: "file"))
+    var dataFile: String?
+
+    @Flag(name: .customShort("i"), help: "Print the status line and headers before the body.")
+    var include = false
+
+    @Flag(help: "Exit 1 for a 4xx too (the body is still printed).")
+    var fail = false
+
+    @Flag(help: "Development mode: error details in 500 bodies.")
+    var dev = false
+
+    func validate() throws {
+        if data != nil, dataFile != nil { throw ValidationError("use either -d or --data-file, not both") }
+        guard method.allSatisfy({ $0.isLetter }) else { throw ValidationError("'\(method)' is not an HTTP method") }
+        guard url.hasPrefix("/") || url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ValidationError("the URL must be a path starting with / or an http(s) URL, got '\(url)'")
+        }
+        for header in headers where !header.contains(":") {
+            throw ValidationError("-H takes \"Name: value\", got '\(header)'")
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "luaroutes")
+        let project = try root.loadProject(logger: logger)
+        let request = try buildRequest()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
+        let response = await dispatcher.respond(to: request)
+        try? await group.shutdownGracefully()
+
+        var out = ""
+        if include {
+            out += "HTTP/1.1 \(response.status) \(HTTPStatusText.reason(response.status))\n"
+            for (name, value) in response.headers { out += "\(name): \(value)\n" }
+            out += "\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        let isJSON = response.header("content-type")?.lowercased().contains("json") ?? false
+        if isatty(STDOUT_FILENO) != 0, isJSON, let pretty = JSONPretty.format(response.body) {
+            FileHandle.standardOutput.write(Data((pretty + "\n").utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(response.body))
+        }
+        if response.status >= 500 || (fail && response.status >= 400) { throw ExitCode(1) }
+    }
+
+    private func buildRequest() throws -> APIRequest {
+        var target = url
+        var headerList: [(name: String, value: String)] = []
+        if let schemeEnd = url.range(of: "://") {
+            let rest = url[schemeEnd.upperBound...]
+            let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            headerList.append(("Host", String(rest[..<slash])))
+            target = String(rest[slash...])
+            if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
+        }
+        for header in headers {
+            let colon = header.firstIndex(of: ":")!
+            headerList.append((String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+                               String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        var body: [UInt8] = []
+        if let dataFile {
+            body = try readFile(dataFile)
+        } else if let data {
+            body = data.hasPrefix("@") ? try readFile(String(data.dropFirst())) : Array(data.utf8)
+            if !headerList.contains(where: { $0.name.lowercased() == "content-type" }) {
+                let looksJSON = data.first == "{" || data.first == "["
+                headerList.append(("Content-Type", looksJSON ? "application/json" : "application/x-www-form-urlencoded"))
+            }
+        }
+        return APIRequest(method: method.uppercased(), target: target, headers: headerList, body: body, remoteAddress: "127.0.0.1")
+    }
+
+    private func readFile(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("error: cannot read \(path)")
+            throw ExitCode(2)
+        }
+        return Array(data)
+    }
+}
+
+enum HTTPStatusText {
+    static func reason(_ status: Int) -> String {
+        let reasons: [Int: String] = [
+            200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently", 302: "Found",
+            303: "See Other", 304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+            409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
+            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+            504: "Gateway Timeout",
+        ]
+        return reasons[status] ?? ""
+    }
+}

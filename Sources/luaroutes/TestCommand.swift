@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LuaRoutes
+import NIOCore
+import NIOPosix
+
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run tests/**.hurl (or the FILES given) in-process against the project.",
+        discussion: "Prints each failure located by file:line and the closing line 'N passed, N failed'. Exit 1 when any file failed or none was found."
+    )
+
+    @OptionGroup var root: RootOption
+
+    @Argument(help: "Hurl files to run (default: every tests/**.hurl under the root).")
+    var files: [String] = []
+
+    @Option(name: .customLong("variable"), help: ArgumentHelp("A template variable, name=value; repeat for more.", valueName: "name=value"))
+    var variables: [String] = []
+
+    @Flag(help: "Development mode: error details in 500 bodies.")
+    var dev = false
+
+    func validate() throws {
+        for variable in variables where !variable.contains("=") {
+            throw ValidationError("--variable takes name=value, got '\(variable)'")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "luaroutes")
+        logger.logLevel = .warning
+        let project = try root.loadProject(logger: logger)
+        var values: [String: String] = [:]
+        for variable in variables {
+            let eq = variable.firstIndex(of: "=")!
+            values[String(variable[..<eq])] = String(variable[variable.index(after: eq)...])
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
+        let found: [String]
+        do {
+            found = try HurlSuite.discover(root: project.root, files: files)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let result = await HurlSuite.run(files: found, root: project.root, variables: values, responder: dispatcher)
+        try? await group.shutdownGracefully()
+        FileHandle.standardOutput.write(Data(result.output.utf8))
+        if result.failed > 0 || result.passed + result.failed == 0 { throw ExitCode(1) }
+    }
+}
