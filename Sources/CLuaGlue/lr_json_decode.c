@@ -321,4 +321,5 @@ void lr_json_decode_text(lua_State *L, const char *s, size_t len) {
   lr_dec_value(d, 0);
   lr_dec_ws(d);
   if (d->p < d->end) lr_dec_fail(d, d->p, "trailing characters");
+  lr_json_buf_free(&d->sb);
 }

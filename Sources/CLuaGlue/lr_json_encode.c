@@ -303,4 +303,5 @@ void lr_json_encode_value(lua_State *L, int idx, int indent, int sort_keys) {
   lr_json_buf_init(&e->b, L, lua_gettop(L));
   lr_enc_value(e, idx, 0);
   lua_pushlstring(L, e->b.p, e->b.len);
+  lr_json_buf_free(&e->b);
 }

@@ -16,8 +16,9 @@
 extern const char lr_json_null_tag;
 #define LR_JSON_NULL ((void *)&lr_json_null_tag)
 
-/* Bytes start in `local` (C stack); past that they move to a userdata kept at stack slot `slot`,
- * which is replaced by a bigger one on each growth. Nothing to free on any path. */
+/* Bytes start in `local` (C stack); past that they move to memory from the state's allocator,
+ * owned by a box userdata (with __gc) put at stack slot `slot`: a Lua error that longjmps over
+ * the buffer leaks nothing; on success call lr_json_buf_free to release it at once. */
 typedef struct lr_json_buf {
   lua_State *L;
   char *p;
@@ -32,6 +33,7 @@ static inline void lr_json_buf_init(lr_json_buf *b, lua_State *L, int slot) {
 }
 
 void lr_json_buf_grow(lr_json_buf *b, size_t extra); /* raises on memory error */
+void lr_json_buf_free(lr_json_buf *b);                /* never raises */
 
 static inline char *lr_json_buf_reserve(lr_json_buf *b, size_t extra) {
   if (b->cap - b->len < extra) lr_json_buf_grow(b, extra);

@@ -4,15 +4,71 @@
 
 const char lr_json_null_tag = 0;
 
+/* Past the C-stack bytes, a buffer lives in memory from the state's allocator, owned by a box
+ * userdata at the buffer's stack slot: lr_json_buf_free releases it at once on success, the
+ * box's __gc after an error. Growing reallocates in place and leaves no garbage behind (a 1 MB
+ * result would otherwise leave ~2 MB of dead userdata per call). */
+typedef struct lr_json_box { char *p; size_t cap; } lr_json_box;
+
+static int lr_json_box_gc(lua_State *L) {
+  lr_json_box *box = lua_touserdata(L, 1);
+  void *ud;
+  lua_Alloc allocf = lua_getallocf(L, &ud);
+  if (box->p) allocf(ud, box->p, box->cap, 0);
+  box->p = NULL;
+  box->cap = 0;
+  return 0;
+}
+
 void lr_json_buf_grow(lr_json_buf *b, size_t extra) {
+  lua_State *L = b->L;
   size_t need = b->len + extra, cap = b->cap * 2;
-  if (need < b->len) luaL_error(b->L, "json: buffer too large");
+  if (need < b->len) luaL_error(L, "json: buffer too large");
   if (cap < need) cap = need;
-  char *p = lua_newuserdatauv(b->L, cap, 0);
-  memcpy(p, b->p, b->len);
-  lua_replace(b->L, b->slot);  /* the old box (if any) becomes garbage */
+  if (b->p == b->local) {
+    lr_json_box *box = lua_newuserdatauv(L, sizeof *box, 0);
+    box->p = NULL; box->cap = 0;
+    if (luaL_newmetatable(L, "lr.json.buffer")) {
+      lua_pushcfunction(L, lr_json_box_gc);
+      lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_replace(L, b->slot);
+  }
+  lr_json_box *box = lua_touserdata(L, b->slot);
+  void *ud;
+  lua_Alloc allocf = lua_getallocf(L, &ud);
+  char *p = allocf(ud, box->p, box->p ? box->cap : LUA_TUSERDATA, cap);
+  if (p == NULL) {  /* as Lua does: collect, retry; then let Lua raise its own LUA_ERRMEM */
+    lua_gc(L, LUA_GCCOLLECT, 0);
+    p = allocf(ud, box->p, box->p ? box->cap : LUA_TUSERDATA, cap);
+  }
+  if (p == NULL) {
+    lua_newuserdatauv(L, cap, 0);  /* raises LUA_ERRMEM unless memory came back meanwhile */
+    lua_pop(L, 1);
+    lua_gc(L, LUA_GCCOLLECT, 0);
+    p = allocf(ud, box->p, box->p ? box->cap : LUA_TUSERDATA, cap);
+  }
+  if (p == NULL) luaL_error(L, "not enough memory");
+  if (box->p == NULL) memcpy(p, b->p, b->len);  /* from the C-stack bytes */
+  box->p = p;
+  box->cap = cap;
   b->p = p;
   b->cap = cap;
+}
+
+void lr_json_buf_free(lr_json_buf *b) {
+  if (b->p == b->local) return;
+  lua_State *L = b->L;
+  lr_json_box *box = lua_touserdata(L, b->slot);
+  void *ud;
+  lua_Alloc allocf = lua_getallocf(L, &ud);
+  allocf(ud, box->p, box->cap, 0);
+  box->p = NULL;
+  box->cap = 0;
+  b->p = b->local;
+  b->cap = sizeof b->local;
+  b->len = 0;
 }
 
 void lr_json_push_arrays(lua_State *L) {

@@ -6,6 +6,7 @@
 #include "lr_sandbox.h"
 #include "lr_state.h"
 #include "lr_json.h"
+#include "lr_guards.h"
 
 /* log(level, message [, fields]): fields is "k\0v\0k\0v" text built by the prelude. */
 static int lr_l_log(lua_State *L) {
@@ -62,6 +63,7 @@ int lr_sandbox_open(lua_State *L) {
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
     }
+    lr_guards_install(L);                           /* C loops that check the CPU budget (lr_guards.c) */
     lua_createtable(L, 0, 1);                       /* the host-yield sentinel */
     lua_setfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import LuaRoutes
-import NIOCore
 import NIOPosix
 
 struct TestCommand: AsyncParsableCommand {
@@ -38,7 +37,9 @@ struct TestCommand: AsyncParsableCommand {
             let eq = variable.firstIndex(of: "=")!
             values[String(variable[..<eq])] = String(variable[variable.index(after: eq)...])
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        // One event loop: module state lives per route per loop, and a test file expects the
+        // state its earlier entries left (as one keep-alive connection to `serve` would see).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
         let found: [String]
         do {

@@ -9,4 +9,5 @@
 #include "lr_state.h"
 #include "lr_json.h"
 #include "lr_sandbox.h"
+#include "lr_guards.h"
 #endif

@@ -16,7 +16,7 @@ extension HurlParser {
         var cursor = HurlLineCursor(code[index], line: index + 1)
         cursor.skipSpaces()
         let start = cursor.location
-        let (name, _) = try readKey(&cursor, what: "a capture (name: query)")
+        let name = try readKey(&cursor, what: "a capture (name: query)")
         guard let literal = name.literalText else { throw .syntax("a capture name cannot be a template", at: start) }
         cursor.skipSpaces()
         let query = try parseQuery(&cursor)

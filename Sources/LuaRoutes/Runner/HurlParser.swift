@@ -159,8 +159,7 @@ struct HurlParser {
         var cursor = HurlLineCursor(code[index], line: index + 1)
         cursor.skipSpaces()
         let start = cursor.location
-        let (name, afterColon) = try readKey(&cursor, what: what)
-        _ = afterColon
+        let name = try readKey(&cursor, what: what)
         cursor.skipSpaces()
         let valueLocation = cursor.location
         let value = try cursor.readUnquotedTemplate()
@@ -169,7 +168,7 @@ struct HurlParser {
     }
 
     /// The `name` of `name: …` (templates allowed), leaving the cursor after the colon.
-    func readKey(_ cursor: inout HurlLineCursor, what: String) throws(HurlParseError) -> (HurlTemplate, Int) {
+    func readKey(_ cursor: inout HurlLineCursor, what: String) throws(HurlParseError) -> HurlTemplate {
         let start = cursor.location
         var name = HurlTemplate()
         while let c = cursor.current, c != ":" {
@@ -181,6 +180,6 @@ struct HurlParser {
         cursor.skipSpaces()
         guard cursor.current == ":", !name.parts.isEmpty else { throw .syntax("expected \(what)", at: start) }
         cursor.position += 1
-        return (name, cursor.position)
+        return name
     }
 }

@@ -97,10 +97,11 @@ struct HurlRunner {
 
     func buildRequest(_ spec: HurlRequest) throws(HurlRunFailure) -> APIRequest {
         let url = try spec.url.render(variables)
-        guard var (host, target) = HurlRunner.splitURL(url) else {
+        guard let (host, path) = HurlRunner.splitURL(url) else {
             throw .located("Invalid URL", at: spec.urlLocation, length: max(1, url.count),
                            "expected http://host/path, https://host/path or /path, got <\(url)>")
         }
+        var target = path
         if !spec.query.isEmpty {
             let pairs = try spec.query.map { item throws(HurlRunFailure) in
                 HurlRunner.percentEncode(try item.name.render(variables)) + "="

@@ -324,10 +324,13 @@ function host.classify(mod)
     return "handler", "", config
   end
   local methods = {}
-  for key, value in pairs(mod) do
+  -- Raw iteration, and tostring only of strings and numbers: classify runs outside any
+  -- request's limits, so it must not call a route's __pairs or __tostring (user code).
+  for key, value in next, mod do
     if key ~= "config" then
       if type(key) ~= "string" or not find(key, "^[A-Z]+$") then
-        return nil, format("unexpected key %s in the returned table (expected handler, config or method names like GET)", format("%q", tostring(key)))
+        local shown = (type(key) == "string" or type(key) == "number") and tostring(key) or type(key)
+        return nil, format("unexpected key %s in the returned table (expected handler, config or method names like GET)", format("%q", shown))
       end
       if type(value) ~= "function" then return nil, format("'%s' must be a function, got %s", key, type(value)) end
       methods[#methods + 1] = key

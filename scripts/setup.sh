@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what luaroutes needs beyond the Swift toolchain: Debian's Lua 5.4 headers and library.
+# Sourced by serve.sh and test.sh; safe to run again.
+set -euo pipefail
+
+need=()
+[ -f /usr/include/lua5.4/lua.h ] || need+=(liblua5.4-dev)
+for tool in "$@"; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "installing: ${need[*]}" >&2
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
