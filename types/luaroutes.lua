@@ -1,0 +1,147 @@
+---@meta luaroutes
+-- Editor definitions for luaroutes handlers (Lua Language Server, `---@meta`): what `req`,
+-- `res`, `json`, `env`, `log`, `fetch`, `crypto` and `require` offer. Nothing here runs.
+-- A project's .luarc.json points "workspace.library" at this folder.
+
+---@class luaroutes.Request
+---@field method string "GET", "POST", ...
+---@field url string path and query as received: "/api/users/42?x=1"
+---@field path string "/api/users/42"
+---@field query table<string, string|string[]> query parameters merged with dynamic parameters (dynamic wins)
+---@field params table<string, string|string[]> the dynamic parameters alone
+---@field headers table<string, string> lower-case names; repeated headers joined by ", "
+---@field cookies table<string, string> parsed on first use
+---@field body any decoded by Content-Type: JSON value, form table, or string; nil without a body
+---@field rawBody string|nil the body bytes
+---@field ip string the client's address
+
+---@class luaroutes.Response
+local Response = {}
+
+---Sets the status (100-599). Returns res, so calls chain.
+---@param code integer
+---@return luaroutes.Response
+function Response.status(code) end
+
+---Sets a header; an array of strings sends it several times (Set-Cookie). CR or LF raises.
+---@param name string
+---@param value string|number|string[]
+---@return luaroutes.Response
+function Response.setHeader(name, value) end
+
+---@param name string
+---@return string|string[]|nil
+function Response.getHeader(name) end
+
+---@param name string
+---@return luaroutes.Response
+function Response.removeHeader(name) end
+
+---Sends a JSON body with `Content-Type: application/json; charset=utf-8`.
+---@param value any
+---@return luaroutes.Response
+function Response.json(value) end
+
+---Sends a string as is (text/plain unless a type was set), a table, number or boolean as JSON.
+---@param body string|table|number|boolean|nil
+---@return luaroutes.Response
+function Response.send(body) end
+
+---Redirects: `res.redirect("/login")` (307) or `res.redirect(301, "/new")`.
+---@param statusOrUrl integer|string
+---@param url? string
+---@return luaroutes.Response
+function Response.redirect(statusOrUrl, url) end
+
+---Finishes the response with this body (or none). `res["end"]` is the same function.
+---@param body? string
+---@return luaroutes.Response
+function Response.finish(body) end
+
+---@alias luaroutes.Handler fun(req: luaroutes.Request, res: luaroutes.Response)
+
+---@class luaroutes.JSON
+---@field null lightuserdata JSON null
+json = {}
+
+---@param value any
+---@param options? {indent?: integer, sort_keys?: boolean}
+---@return string
+function json.encode(value, options) end
+
+---@param text string
+---@return any
+function json.decode(text) end
+
+---Marks t in place as an array (an empty t encodes as []) and returns it.
+---@generic T: table
+---@param t T
+---@return T
+function json.array(t) end
+
+---Read-only environment: .env, .env.local, then the process environment.
+---@type table<string, string>
+env = {}
+
+log = {}
+---@param message any
+---@param fields? table
+function log.info(message, fields) end
+---@param message any
+---@param fields? table
+function log.warn(message, fields) end
+---@param message any
+---@param fields? table
+function log.error(message, fields) end
+
+---@class luaroutes.FetchResponse
+---@field status integer
+---@field ok boolean
+---@field headers table<string, string>
+---@field body string
+---@field json fun(): any
+
+---Non-blocking outbound HTTP (http and https only). Returns the response, or nil and an error.
+---@param url string
+---@param options? {method?: string, headers?: table<string, string>, body?: string|table, timeout?: string|number}
+---@return luaroutes.FetchResponse|nil
+---@return string|nil
+function fetch(url, options) end
+
+crypto = {}
+---@param s string
+---@return string
+function crypto.sha256(s) end
+---@param key string
+---@param s string
+---@return string
+function crypto.hmac_sha256(key, s) end
+---@param s string
+---@return string
+function crypto.hex(s) end
+---@param s string
+---@return string
+function crypto.base64(s) end
+---@param s string
+---@return string
+function crypto.base64_decode(s) end
+---@param s string
+---@return string
+function crypto.base64url(s) end
+---@param s string
+---@return string
+function crypto.base64url_decode(s) end
+---@param n integer
+---@return string
+function crypto.random(n) end
+---@return string
+function crypto.uuid() end
+---@param a string
+---@param b string
+---@return boolean
+function crypto.equal(a, b) end
+
+---Loads ROOT/lib/<name with dots as slashes>.lua (or .../init.lua) once per Lua state.
+---@param name string
+---@return any
+function require(name) end
