@@ -15,10 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CLua", providers: [.apt(["liblua5.4-dev"])]),
-        .target(name: "CLuaGlue", dependencies: ["CLua"], linkerSettings: [.linkedLibrary("lua5.4")]),
+        .target(name: "CLuaGlue", dependencies: ["CLua"], linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("crypto")]),
         .target(
             name: "LuaRoutes",
             dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(

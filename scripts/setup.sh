@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what luaroutes needs beyond the Swift toolchain: Debian's Lua 5.4 headers and library.
+# Installs what luaroutes needs beyond the Swift toolchain: Debian's Lua 5.4 and OpenSSL
+# (libcrypto) headers and libraries.
 # Sourced by serve.sh and test.sh; safe to run again.
 set -euo pipefail
 
 need=()
 [ -f /usr/include/lua5.4/lua.h ] || need+=(liblua5.4-dev)
+[ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
 for tool in "$@"; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done

@@ -122,20 +122,26 @@ function crypto.hex(s) end
 ---@param s string
 ---@return string
 function crypto.base64(s) end
+---Strict decoding; invalid input returns nil and a message saying where.
 ---@param s string
----@return string
+---@return string|nil
+---@return string|nil err
 function crypto.base64_decode(s) end
 ---@param s string
 ---@return string
 function crypto.base64url(s) end
+---Strict decoding; invalid input returns nil and a message saying where.
 ---@param s string
----@return string
+---@return string|nil
+---@return string|nil err
 function crypto.base64url_decode(s) end
+---n random bytes, 0 <= n <= 1 MiB.
 ---@param n integer
 ---@return string
 function crypto.random(n) end
 ---@return string
 function crypto.uuid() end
+---Constant time for equal lengths; different lengths are unequal.
 ---@param a string
 ---@param b string
 ---@return boolean

@@ -81,6 +81,11 @@ static int lr_str_rep(lua_State *L) {
     return 1;
 }
 
+int lr_l_tripped(lua_State *L) {
+    lua_pushboolean(L, lr_getctx(L)->tripped != LR_TRIP_NONE);
+    return 1;
+}
+
 void lr_guards_install(lua_State *L) {
     lua_getglobal(L, LUA_STRLIBNAME);        /* stack: string */
     lr_pattern_install(L);

@@ -4,8 +4,10 @@
 #include <lua5.4/lauxlib.h>
 #include <lua5.4/lualib.h>
 #include "lr_sandbox.h"
+#include "lr_fetch.h"
 #include "lr_state.h"
 #include "lr_json.h"
+#include "lr_crypto.h"
 #include "lr_guards.h"
 
 /* log(level, message [, fields]): fields is "k\0v\0k\0v" text built by the prelude. */
@@ -72,11 +74,16 @@ int lr_sandbox_open(lua_State *L) {
     lua_setfield(L, -2, "log");
     lua_pushcfunction(L, lr_l_readonly);
     lua_setfield(L, -2, "readonly");
+    lua_pushcfunction(L, lr_fetch_start);
+    lua_setfield(L, -2, "fetch_start");
     lua_pushcfunction(L, lr_json_open);
     lua_call(L, 0, 1);                              /* stack: priv json */
     lua_setfield(L, -2, "json");
+    lr_crypto_open(L); lua_setfield(L, -2, "crypto");  /* stack: priv */
     lua_getfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);
     lua_setfield(L, -2, "HOST");
+    lua_pushcfunction(L, lr_l_tripped);
+    lua_setfield(L, -2, "tripped");
     return 1;
 }
 

@@ -31,6 +31,12 @@ int64_t lr_thread_cpu_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t lr_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Fires every LR_HOOK_EVERY instructions on every thread of the state. Once the budget is
  * spent it fires on every instruction and yields the request out to the host at the first
  * yieldable point: a yield cannot be caught by pcall, an error could be. */
@@ -40,15 +46,20 @@ static void lr_hook(lua_State *L, lua_Debug *ar) {
     if (!c->cpu_active) return;
     if (!c->tripped) {
         int64_t spent = c->cpu_used_ns + (lr_thread_cpu_ns() - c->cpu_started_ns);
-        if (spent < c->cpu_budget_ns) return;
-        c->tripped = LR_TRIP_CPU;
+        if (spent >= c->cpu_budget_ns) {
+            c->tripped = LR_TRIP_CPU;
+        } else if (c->wall_deadline_ns && lr_monotonic_ns() >= c->wall_deadline_ns) {
+            c->tripped = LR_TRIP_TIMEOUT;   /* a CPU budget above the timeout: no timer can fire while Lua runs */
+        } else {
+            return;
+        }
     }
     lua_sethook(L, lr_hook, LUA_MASKCOUNT, 1);
     if (L == c->request_thread && lua_isyieldable(L)) {
         lua_yield(L, 0);
         return;
     }
-    luaL_error(L, "CPU limit exceeded");
+    luaL_error(L, c->tripped == LR_TRIP_TIMEOUT ? "time limit exceeded" : "CPU limit exceeded");
 }
 
 static int lr_panic(lua_State *L) {
@@ -71,12 +82,15 @@ lr_ctx *lr_getctx(lua_State *L) { return *(lr_ctx **)lua_getextraspace(L); }
 
 void lr_enter_user(lr_ctx *c, lua_State *request_thread) {
     c->request_thread = request_thread;
+    c->tripped = LR_TRIP_NONE;
+    c->refusals_at_enter = c->refusals;
     c->cpu_started_ns = lr_thread_cpu_ns();
     c->cpu_active = 1;
     c->enforce = 1;
 }
 
 void lr_leave_user(lr_ctx *c) {
+    if (c->tripped) c->spent = 1;
     c->enforce = 0;
     c->cpu_active = 0;
     c->cpu_used_ns += lr_thread_cpu_ns() - c->cpu_started_ns;

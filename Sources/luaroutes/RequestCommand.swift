@@ -59,6 +59,7 @@ struct RequestCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
         let response = await dispatcher.respond(to: request)
+        await dispatcher.shutdown()
         try? await group.shutdownGracefully()
 
         var out = ""

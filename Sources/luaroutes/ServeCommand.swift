@@ -52,9 +52,11 @@ struct ServeCommand: AsyncParsableCommand {
             try await services.run()
         } catch {
             logger.error("server stopped: \(error)")
+            await dispatcher.shutdown()
             try? await group.shutdownGracefully()
             throw ExitCode(1)
         }
+        await dispatcher.shutdown()
         try await group.shutdownGracefully()
     }
 }

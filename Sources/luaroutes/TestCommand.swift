@@ -49,6 +49,7 @@ struct TestCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let result = await HurlSuite.run(files: found, root: project.root, variables: values, responder: dispatcher)
+        await dispatcher.shutdown()
         try? await group.shutdownGracefully()
         FileHandle.standardOutput.write(Data(result.output.utf8))
         if result.failed > 0 || result.passed + result.failed == 0 { throw ExitCode(1) }

@@ -8,6 +8,8 @@
 #include "lr_macros.h"
 #include "lr_state.h"
 #include "lr_json.h"
+#include "lr_crypto.h"
 #include "lr_sandbox.h"
+#include "lr_fetch.h"
 #include "lr_guards.h"
 #endif

@@ -11,4 +11,9 @@
  * ("x"):find(...) is covered). Call with the libraries open, inside a protected call: may
  * raise (out of memory). */
 void lr_guards_install(lua_State *L);
+
+/* tripped(): true once the running request was cut off (ctx->tripped). The prelude's xpcall
+ * and coroutine.close ask it: the hook raises its error from inside the hook, where Lua has
+ * turned hooks off, so a message handler run for that error would loop with no hook at all. */
+int lr_l_tripped(lua_State *L);
 #endif

@@ -8,7 +8,10 @@
 #include <lua5.4/lua.h>
 
 /* Why a request was cut off; 0 while nothing was. */
-enum { LR_TRIP_NONE = 0, LR_TRIP_CPU = 1 };
+enum { LR_TRIP_NONE = 0, LR_TRIP_CPU = 1, LR_TRIP_TIMEOUT = 2 };
+
+struct lr_fetch_request;
+struct lr_fetch_result;
 
 /* How often (in VM instructions) the count hook looks at the clock. */
 #define LR_HOOK_EVERY 1000
@@ -17,18 +20,26 @@ typedef struct lr_ctx {
     /* memory: bytes in use by this state, refused above `cap` while `enforce` is set */
     size_t used, peak, cap;
     int enforce;
-    unsigned long refusals;
+    unsigned long refusals;             /* allocations refused over the state's life */
+    unsigned long refusals_at_enter;    /* ... when the current resume began */
 
     /* cpu: thread CPU time spent by the current request, against its budget */
     int cpu_active;
-    int tripped;
+    int tripped;                 /* this resume was cut off (LR_TRIP_*); reset by lr_enter_user */
+    int spent;                   /* some resume was cut off: the state may be inconsistent */
     int64_t cpu_budget_ns, cpu_used_ns, cpu_started_ns;
+    int64_t wall_deadline_ns;    /* CLOCK_MONOTONIC time the request must end by; 0: none */
     lua_State *request_thread;   /* the root coroutine of the running request */
 
     /* host: an opaque pointer to the Swift object that owns the state, and its log sink.
      * The sink must not call any Lua API that can raise. */
     void *host;
     void (*log)(void *host, int level, const char *msg, size_t len);
+    /* Starts an outbound request for the running request; returns 0, or non-zero with a
+     * message in err. Must not call the Lua API. */
+    int (*fetch_start)(void *host, const struct lr_fetch_request *request, char *err, size_t errlen);
+    /* What the fetch continuation pushes: set by the host just before it resumes the request. */
+    const struct lr_fetch_result *fetch_result;
 } lr_ctx;
 
 /* Creates a state whose allocator is capped by ctx and whose main thread carries the CPU hook
@@ -44,8 +55,9 @@ lr_ctx *lr_getctx(lua_State *L);
 void lr_enter_user(lr_ctx *ctx, lua_State *request_thread);
 void lr_leave_user(lr_ctx *ctx);
 
-/* The calling thread's CPU time in nanoseconds. */
+/* The calling thread's CPU time, and the monotonic clock, in nanoseconds. */
 int64_t lr_thread_cpu_ns(void);
+int64_t lr_monotonic_ns(void);
 
 /* A full garbage collection (lua_gc is variadic, so Swift cannot call it). Never raises with the cap off. */
 void lr_gc_collect(lua_State *L);

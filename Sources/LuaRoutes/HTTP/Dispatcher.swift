@@ -15,6 +15,7 @@ public final class Dispatcher: Responder, @unchecked Sendable {
     private let workersByLoop: [ObjectIdentifier: LoopWorkers]
     private let firstLoopWorkers: LoopWorkers
     private let requestCounter = Atomic<UInt64>(0)
+    let fetcher: FetchClient
 
     /// Loads every route on every loop of `group` (module scope runs once per loop). Routes
     /// that fail are logged once and answer 500; the others serve.
@@ -23,10 +24,14 @@ public final class Dispatcher: Responder, @unchecked Sendable {
         self.group = group
         self.dev = dev
         self.logger = logger
+        let fetcher = FetchClient(group: group)
+        self.fetcher = fetcher
         var byLoop: [ObjectIdentifier: LoopWorkers] = [:]
         var first: LoopWorkers?
         for loop in group.makeIterator() {
-            let workers = LoopWorkers(workers: project.routeTable.routes.map { RouteWorker(route: $0, project: project, logger: logger) })
+            let workers = LoopWorkers(workers: project.routeTable.routes.map {
+                RouteWorker(route: $0, project: project, loop: loop, fetcher: fetcher, logger: logger)
+            })
             byLoop[ObjectIdentifier(loop)] = workers
             if first == nil { first = workers }
         }
@@ -35,6 +40,11 @@ public final class Dispatcher: Responder, @unchecked Sendable {
         for report in routeReports {
             if let error = report.error { logger.error("route failed to load: \(error)", metadata: ["route": .string(report.route.file)]) }
         }
+    }
+
+    /// Closes outbound connections (fetch). Call before shutting the event loops down.
+    public func shutdown() async {
+        await fetcher.shutdown()
     }
 
     /// One line per route for `luaroutes routes` and start-up logs.

@@ -32,7 +32,7 @@ public struct Project: Sendable {
         let (environment, envFiles) = DotEnv.load(root: root, process: processEnvironment)
         let config: ProjectConfig
         do {
-            config = try ProjectConfig.load(root: root, environment: environment, logSink: LogSink(logger: logger))
+            config = try ProjectConfig.load(root: root, environment: environment, host: SandboxHost(logger: logger))
         } catch {
             throw LoadError(description: "error: \(error.description)")
         }

@@ -87,7 +87,68 @@ G.print = function(...)
 end
 
 G.json = readonly(json)
+G.crypto = readonly(priv.crypto)
 G.env = readonly(envvalues)
+
+-- fetch(url, opts): the request's coroutine yields to the host until the answer comes, so
+-- other requests keep running meanwhile. Options are checked here; the host does the I/O.
+local fetch_start, upper = priv.fetch_start, string.upper
+local function fetch_headers(headers)
+  if headers == nil then return "", false end
+  if type(headers) ~= "table" then
+    error(format("bad argument #2 to 'fetch' (opts.headers must be a table, got %s)", type(headers)), 3)
+  end
+  local parts, has_type = {}, false
+  for name, value in pairs(headers) do
+    if type(value) == "number" then value = tostring(value) end
+    if type(name) ~= "string" or type(value) ~= "string" then
+      error("bad argument #2 to 'fetch' (opts.headers must map names to strings)", 3)
+    end
+    if find(name, "[%c:]") or name == "" or find(value, "[\r\n\0]") then
+      error(format("bad argument #2 to 'fetch' (invalid header %q)", name), 3)
+    end
+    if lower(name) == "content-type" then has_type = true end
+    parts[#parts + 1] = name
+    parts[#parts + 1] = value
+  end
+  return concat(parts, "\0"), has_type
+end
+local function fetch_timeout(timeout)
+  if timeout == nil then return 0 end
+  if type(timeout) == "number" and timeout > 0 then return timeout end
+  if type(timeout) == "string" then
+    local n, unit = match(timeout, "^%s*([%d%.]+)%s*(m?s)%s*$")
+    n = tonumber(n)
+    if n and n > 0 then return unit == "ms" and n / 1000 or n end
+  end
+  error(format("bad argument #2 to 'fetch' (opts.timeout must be seconds or a text like \"5s\", got %s)", tostring(timeout)), 3)
+end
+G.fetch = function(url, opts)
+  if type(url) ~= "string" then error(format("bad argument #1 to 'fetch' (string expected, got %s)", type(url)), 2) end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(format("bad argument #2 to 'fetch' (table expected, got %s)", type(opts)), 2)
+  end
+  opts = opts or {}
+  local method = opts.method or "GET"
+  if type(method) ~= "string" or not find(method, "^%a+$") then
+    error(format("bad argument #2 to 'fetch' (opts.method must be a method name, got %s)", tostring(method)), 2)
+  end
+  local headers, has_type = fetch_headers(opts.headers)
+  local body = opts.body
+  if type(body) == "table" then
+    body = json.encode(body)
+    if not has_type then headers = headers == "" and "Content-Type\0application/json" or headers .. "\0Content-Type\0application/json" end
+  elseif body ~= nil and type(body) ~= "string" then
+    error(format("bad argument #2 to 'fetch' (opts.body must be a string or a table, got %s)", type(body)), 2)
+  end
+  local status, raw_headers, raw_body = fetch_start(url, upper(method), headers, body, fetch_timeout(opts.timeout))
+  if status == nil then return nil, raw_headers end
+  local response_headers = {}
+  for name, value in string.gmatch(raw_headers .. "\0", "([^\0]*)\0([^\0]*)\0") do response_headers[name] = value end
+  local response = { status = status, ok = status >= 200 and status < 300, headers = response_headers, body = raw_body }
+  response.json = function() return json.decode(raw_body) end
+  return response
+end
 
 -- require("a.b") -> lib/a/b.lua (or lib/a/b/init.lua), text only, cached per state.
 local loaded, LOADING = {}, {}
@@ -135,6 +196,24 @@ coroutine.wrap = function(f)
     if r[1] then return unpack(r, 2, r.n) end
     error(r[2], 2)
   end
+end
+
+-- The count hook raises its "CPU limit exceeded" from inside the hook, where Lua turns hooks
+-- off until the error is caught; an xpcall message handler runs before that point, so a
+-- looping handler would never be stopped (measured: xpcall(error, loop) ran forever). Once the
+-- request has tripped, the message handler is skipped, and coroutine.close (which runs
+-- __close handlers of a coroutine the hook may have killed) refuses.
+local xpcall, co_close, tripped = xpcall, coroutine.close, priv.tripped
+G.xpcall = function(f, handler, ...)
+  if type(handler) ~= "function" then return xpcall(f, handler, ...) end
+  return xpcall(f, function(e)
+    if tripped() then return e end
+    return handler(e)
+  end, ...)
+end
+coroutine.close = function(co)
+  if tripped() then error("CPU limit exceeded", 0) end
+  return co_close(co)
 end
 
 ---------------------------------------------------------------------------------------------

@@ -1,45 +1,88 @@
 import CLuaGlue
 import Logging
+import NIOCore
 
 extension RouteWorker {
     /// Serves one request: method table checks, body limit and parsing, then the handler in a
-    /// coroutine of this worker's state. Calls `completion` exactly once, on this loop.
-    func handle(_ request: RouteRequest, dev: Bool, completion: (APIResponse) -> Void) {
+    /// coroutine of this worker's state. Calls `completion` exactly once, on this loop: at once
+    /// for a handler that never waits, later for one that waits on `fetch`.
+    func handle(_ request: RouteRequest, dev: Bool, completion: @escaping (APIResponse) -> Void) {
         if let loadError {
             logger.error("route cannot serve: \(loadError)", metadata: ["request": .string(request.requestID)])
-            completion(HostError.internalError(dev: dev, message: loadError))
-            return
+            return completion(HostError.internalError(dev: dev, message: loadError))
         }
         let method = request.api.method
         if kind == .methods, let answer = methodTableAnswer(for: method) {
-            completion(answer)
-            return
+            return completion(answer)
         }
         if request.api.body.count > config.bodySizeLimit {
-            completion(HostError.response(413, "Body exceeded \(ByteSize.format(config.bodySizeLimit)) limit"))
-            return
+            return completion(HostError.response(413, "Body exceeded \(ByteSize.format(config.bodySizeLimit)) limit"))
         }
         guard let sandbox else { return completion(HostError.internalError(dev: dev, message: "route not loaded")) }
 
-        let (thread, ref) = sandbox.newThread()
+        let inFlight = InFlightRequest(request: request, sandbox: sandbox, dev: dev, timeout: config.limits.timeout, completion: completion)
+        let thread = inFlight.thread
         sandbox.pushDispatch(on: thread)                    // stack: dispatch
         pushModule(on: thread)                              // stack: dispatch mod
         LuaState.push(kindName, on: thread)
         LuaState.push(method, on: thread)                   // stack: dispatch mod kind method
-        if let rejection = pushRequestTable(request, on: thread) {   // stack: dispatch mod kind method req
-            sandbox.release(ref: ref)
-            completion(rejection)
-            replaceIfSpent()
+        if let rejection = pushRequestTable(request, on: thread, in: sandbox) {   // stack: dispatch mod kind method req
+            inFlight.finished = true
+            sandbox.release(ref: inFlight.threadRef)
+            replaceIfSpent(sandbox)
+            return completion(rejection)
+        }
+        sandbox.startBudget(config.limits)
+        run(inFlight, arguments: 4, answer: nil)
+    }
+
+    /// Resumes the request's coroutine (with a fetch answer, after the first time) and acts on
+    /// where it stopped.
+    private func run(_ inFlight: InFlightRequest, arguments: Int32, answer: FetchOutcome?) {
+        host.current = inFlight
+        let outcome = FetchAnswer.scoped(answer, in: inFlight.sandbox.state.context) {
+            inFlight.sandbox.resume(inFlight.thread, arguments: arguments, wallDeadline: inFlight.wallDeadline)
+        }
+        host.current = nil
+        if case .waiting = outcome {
+            if inFlight.timeoutTask == nil {
+                let remaining = max(0, inFlight.wallDeadline - lr_monotonic_ns())
+                inFlight.timeoutTask = loop.scheduleTask(in: .nanoseconds(remaining)) { [weak self] in self?.timeOut(inFlight) }
+            }
             return
         }
-        logSink.requestID = request.requestID
-        sandbox.startBudget(config.limits)
-        let outcome = sandbox.resume(thread, arguments: 4)
-        logSink.requestID = nil
-        let response = finish(outcome, thread: thread, request: request, dev: dev)
-        sandbox.release(ref: ref)
-        replaceIfSpent()
-        completion(response)
+        finish(inFlight, with: response(for: outcome, inFlight))
+    }
+
+    private func finish(_ inFlight: InFlightRequest, with response: APIResponse) {
+        guard !inFlight.finished else { return }
+        inFlight.finished = true
+        inFlight.timeoutTask?.cancel()
+        inFlight.sandbox.release(ref: inFlight.threadRef)
+        replaceIfSpent(inFlight.sandbox)
+        inFlight.completion(response)
+    }
+
+    /// limits.timeout passed while the request waited: answer 504 and drop the coroutine without
+    /// closing it (its `__close` handlers are user code). The state may hold half-done work, so
+    /// it is replaced; requests still waiting in it finish there.
+    private func timeOut(_ inFlight: InFlightRequest) {
+        guard !inFlight.finished else { return }
+        logger.error("\(route.file): limits.timeout exceeded (\(DurationText.format(config.limits.timeout))) while waiting",
+                     metadata: ["request": .string(inFlight.request.requestID)])
+        inFlight.sandbox.markSpent()
+        finish(inFlight, with: HostError.response(504, "Gateway Timeout"))
+    }
+
+    /// Called from the fetch bridge while the request's code runs: starts the outbound
+    /// request, or returns why it cannot (the handler gets nil, err without waiting).
+    func startFetch(for inFlight: InFlightRequest, _ spec: FetchSpec) -> String? {
+        if let refusal = FetchClient.refusal(url: spec.url, settings: spec.settings) { return refusal }
+        fetcher.start(spec, on: loop) { [weak self] outcome in
+            guard let self, !inFlight.finished else { return }   // answered already (timed out): drop
+            self.run(inFlight, arguments: 0, answer: outcome)
+        }
+        return nil
     }
 
     private var kindName: String {
@@ -62,100 +105,24 @@ extension RouteWorker {
     }
 
     /// A state that hit a limit is replaced before the next request (CONTRACT.md section 6).
-    private func replaceIfSpent() {
-        guard let sandbox, sandbox.isSpent else { return }
+    private func replaceIfSpent(_ used: Sandbox) {
+        guard used === sandbox, used.isSpent else { return }
         logger.warning("replacing the Lua state after a limit was hit")
         load()
+        host.fetchSettings = config.fetch
     }
 
-    /// Builds `req` on the thread's stack. Returns an answer instead when the body is refused.
-    private func pushRequestTable(_ request: RouteRequest, on thread: OpaquePointer) -> APIResponse? {
-        let api = request.api
-        lua_createtable(thread, 0, 12)                                   // stack: ... req
-        LuaState.setField("method", api.method, on: thread)
-        LuaState.setField("url", api.target, on: thread)
-        LuaState.setField("path", request.path, on: thread)
-        LuaState.setField("ip", api.remoteAddress, on: thread)
-
-        lua_createtable(thread, 0, Int32(request.params.count))          // stack: ... req params
-        for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
-        lua_setfield(thread, -2, "params")                               // stack: ... req
-
-        lua_createtable(thread, 0, Int32(request.query.count + request.params.count))  // stack: ... req query
-        for (name, values) in request.query where !request.params.contains(where: { $0.name == name }) {
-            if values.count == 1 { LuaState.push(values[0], on: thread) } else { LuaState.pushArray(values, on: thread) }
-            lua_setfield(thread, -2, name)
-        }
-        for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
-        lua_setfield(thread, -2, "query")                                // stack: ... req
-
-        lua_createtable(thread, 0, Int32(api.headers.count))             // stack: ... req headers
-        for (name, value) in Self.joinedHeaders(api.headers) { LuaState.setField(name, value, on: thread) }
-        lua_setfield(thread, -2, "headers")                              // stack: ... req
-
-        guard !api.body.isEmpty else { return nil }
-        LuaState.push(api.body, on: thread)
-        lua_setfield(thread, -2, "rawBody")
-        guard config.bodyParser else { return nil }
-        switch BodyKind(contentType: api.header("content-type"), bodyLength: api.body.count) {
-        case .none:
-            return nil
-        case .text, .raw:
-            LuaState.push(api.body, on: thread)
-        case .form:
-            let form = Self.parseQuery(String(decoding: api.body, as: UTF8.self))
-            lua_createtable(thread, 0, Int32(form.count))
-            for (name, values) in form {
-                if values.count == 1 { LuaState.push(values[0], on: thread) } else { LuaState.pushArray(values, on: thread) }
-                lua_setfield(thread, -2, name)
-            }
-        case .json:
-            let context = sandbox!.state.context
-            context.pointee.enforce = 1       // a decoded body counts against limits.memory
-            let status = api.body.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { lr_json_decode_protected(thread, $0.baseAddress, $0.count) }
-            }
-            context.pointee.enforce = 0
-            if status == LUA_ERRMEM {
-                logger.warning("limits.memory exceeded while decoding the request body", metadata: ["request": .string(request.requestID)])
-                return HostError.response(413, "Body exceeded \(ByteSize.format(config.limits.memory)) memory limit")
-            }
-            if status != LUA_OK { return HostError.response(400, "Invalid JSON") }
-        }
-        lua_setfield(thread, -2, "body")
-        return nil
-    }
-
-    private func pushParam(_ value: RouteParam, on thread: OpaquePointer) {
-        switch value {
-        case .single(let text): LuaState.push(text, on: thread)
-        case .multiple(let items): LuaState.pushArray(items, on: thread)
-        }
-    }
-
-    /// Lower-case names; a repeated header's values joined by ", " (CONTRACT.md section 4).
-    static func joinedHeaders(_ headers: [(name: String, value: String)]) -> [(String, String)] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        for (name, value) in headers {
-            let key = name.lowercased()
-            if let existing = values[key] { values[key] = existing + ", " + value } else { order.append(key); values[key] = value }
-        }
-        return order.map { ($0, values[$0]!) }
-    }
-
-    static func parseQuery(_ text: String) -> [(name: String, values: [String])] {
-        LuaRoutes.parseQuery(text)
-    }
-
-    /// Turns what the coroutine came to into the response.
-    private func finish(_ outcome: ResumeOutcome, thread: OpaquePointer, request: RouteRequest, dev: Bool) -> APIResponse {
+    /// Turns where the coroutine stopped into the response.
+    private func response(for outcome: ResumeOutcome, _ inFlight: InFlightRequest) -> APIResponse {
+        let thread = inFlight.thread
+        let state = inFlight.sandbox.state
+        let request = inFlight.request
         let meta: Logger.Metadata = ["request": .string(request.requestID)]
         switch outcome {
         case .returned(let results):
-            guard results >= 1, lua_toboolean(thread, -results) != 0, let sandbox else {
+            guard results >= 1, lua_toboolean(thread, -results) != 0 else {
                 logger.error("\(route.file): the handler returned without sending a response", metadata: meta)
-                return HostError.internalError(dev: dev, message: "\(route.file): the handler returned without sending a response")
+                return HostError.internalError(dev: inFlight.dev, message: "\(route.file): the handler returned without sending a response")
             }
             let base = lua_gettop(thread) - results                        // stack: true status headers body
             let status = Int(lua_tointegerx(thread, base + 2, nil))
@@ -165,22 +132,26 @@ extension RouteWorker {
             while i + 1 <= count {
                 lua_rawgeti(thread, base + 3, lua_Integer(i))
                 lua_rawgeti(thread, base + 3, lua_Integer(i + 1))          // stack: ... name value
-                headers.append((sandbox.state.string(at: -2, in: thread) ?? "", sandbox.state.string(at: -1, in: thread) ?? ""))
+                headers.append((state.string(at: -2, in: thread) ?? "", state.string(at: -1, in: thread) ?? ""))
                 lr_pop(thread, 2)
                 i += 2
             }
-            let body = sandbox.state.bytes(at: base + 4, in: thread) ?? []
+            let body = state.bytes(at: base + 4, in: thread) ?? []
             lr_pop(thread, results)
+            if let limit = config.responseLimit, body.count > limit {
+                logger.warning("API response for \(request.path) exceeds \(ByteSize.format(limit)) (responseLimit); large responses are slow to serve",
+                               metadata: meta)
+            }
             return APIResponse(status: status, headers: headers, body: body)
         case .waiting:
-            logger.error("\(route.file): the handler waited on the host, which this build cannot resume", metadata: meta)
-            return HostError.internalError(dev: dev, message: "waiting on the host is not supported")
+            preconditionFailure("a waiting request has no response yet")
         case .failed(let failure):
             let text = describe(failure, during: "handling \(request.api.method) \(request.path)")
             var logMeta = meta
             if let traceback = failure.traceback { logMeta["traceback"] = .string(traceback) }
             logger.error("\(text)", metadata: logMeta)
-            return HostError.internalError(dev: dev, message: text, traceback: failure.traceback)
+            if failure.kind == .timeout { return HostError.response(504, "Gateway Timeout") }
+            return HostError.internalError(dev: inFlight.dev, message: text, traceback: failure.traceback)
         }
     }
 }

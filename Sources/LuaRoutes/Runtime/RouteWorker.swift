@@ -1,5 +1,6 @@
 import CLuaGlue
 import Logging
+import NIOCore
 
 /// One route on one event loop: a ``Sandbox`` that ran the route file once (module scope) and
 /// runs each request as a coroutine in it. Confined to its event loop.
@@ -13,18 +14,24 @@ final class RouteWorker {
     private(set) var loadError: String?
     private(set) var sandbox: Sandbox?
     private var moduleRef: Int32 = LUA_NOREF
-    let logSink: LogSink
+    let host: SandboxHost
     let logger: Logger
+    let fetcher: FetchClient
+    let loop: any EventLoop
 
-    init(route: Route, project: Project, logger: Logger) {
+    init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger) {
         self.route = route
         self.project = project
+        self.loop = loop
+        self.fetcher = fetcher
         self.config = project.config.routeDefaults
         var logger = logger
         logger[metadataKey: "route"] = .string(route.file)
         self.logger = logger
-        self.logSink = LogSink(logger: logger)
+        self.host = SandboxHost(logger: logger)
         load()
+        host.fetchSettings = config.fetch
+        host.startFetch = { [unowned self] request, spec in self.startFetch(for: request, spec) }
     }
 
     /// (Re)creates the state and runs the route file in it. On failure the route answers 500.
@@ -39,7 +46,7 @@ final class RouteWorker {
         let sandbox: Sandbox
         do {
             sandbox = try Sandbox(limits: project.config.routeDefaults.limits, environment: project.environment,
-                                  modules: project.modules, logSink: logSink)
+                                  modules: project.modules, host: host)
         } catch {
             loadError = "\(route.file): \(error.description)"
             return
@@ -79,6 +86,8 @@ final class RouteWorker {
         switch failure.kind {
         case .error, .yield, .hostYieldAtLoad:
             return failure.message
+        case .timeout:
+            return "\(route.file): limits.timeout exceeded (\(DurationText.format(config.limits.timeout))) while \(phase)"
         case .cpu:
             return "\(route.file): limits.cpu exceeded (\(DurationText.format(config.limits.cpu))) while \(phase)"
         case .memory:

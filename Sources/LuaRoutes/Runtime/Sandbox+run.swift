@@ -5,6 +5,7 @@ struct LuaFailure: Error, Equatable {
     enum Kind: Equatable {
         case error           // a Lua error: message and traceback
         case cpu             // limits.cpu spent
+        case timeout         // limits.timeout reached while Lua was running
         case memory          // limits.memory reached
         case yield           // a bare coroutine.yield() at the handler's top level
         case hostYieldAtLoad // the module scope waited on the host (fetch), which it may not
@@ -31,20 +32,28 @@ extension Sandbox {
     /// True once the state hit a limit: its contents may be inconsistent (a half-updated module
     /// table), so the owner replaces it by a fresh one (CONTRACT.md section 6).
     var isSpent: Bool {
-        state.context.pointee.tripped != LR_TRIP_NONE || state.context.pointee.refusals > 0
+        state.context.pointee.spent != 0 || state.context.pointee.refusals > 0
+    }
+
+    /// Marks the state for replacement (a request was abandoned mid-way).
+    func markSpent() {
+        state.context.pointee.spent = 1
     }
 
     /// Resumes `thread` with the `arguments` on top of its stack, the memory cap and the CPU
     /// clock on for exactly as long as user code runs.
-    func resume(_ thread: OpaquePointer, arguments: Int32) -> ResumeOutcome {
+    func resume(_ thread: OpaquePointer, arguments: Int32, wallDeadline: Int64 = 0) -> ResumeOutcome {
         let context = state.context
         var results: Int32 = 0
+        context.pointee.wall_deadline_ns = wallDeadline
         lr_enter_user(context, thread)
         let status = lua_resume(thread, state.L, arguments, &results)
         lr_leave_user(context)
 
-        if context.pointee.tripped != LR_TRIP_NONE {
-            return .failed(LuaFailure(kind: .cpu, message: "CPU limit exceeded"))
+        switch context.pointee.tripped {
+        case Int32(LR_TRIP_CPU): return .failed(LuaFailure(kind: .cpu, message: "CPU limit exceeded"))
+        case Int32(LR_TRIP_TIMEOUT): return .failed(LuaFailure(kind: .timeout, message: "time limit exceeded"))
+        default: break
         }
         switch status {
         case LUA_OK:
@@ -57,7 +66,7 @@ extension Sandbox {
         case LUA_ERRMEM:
             return .failed(LuaFailure(kind: .memory, message: "not enough memory"))
         default:
-            if context.pointee.refusals > 0 {
+            if context.pointee.refusals > context.pointee.refusals_at_enter {
                 // The handler caught the memory error and raised another: still out of memory.
                 return .failed(LuaFailure(kind: .memory, message: "not enough memory"))
             }

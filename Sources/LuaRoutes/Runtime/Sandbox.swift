@@ -5,7 +5,7 @@ import CLuaGlue
 /// (`classify`, `dispatch`) from the ``Prelude``.
 final class Sandbox {
     let state: LuaState
-    let logSink: LogSink
+    let host: SandboxHost
     private let classifyRef: Int32
     private let dispatchRef: Int32
 
@@ -16,13 +16,12 @@ final class Sandbox {
     /// - Parameters:
     ///   - environment: what `env.NAME` reads.
     ///   - modules: `lib/` sources by path relative to ROOT ("lib/a/b.lua").
-    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], logSink: LogSink) throws(SetupError) {
+    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], host: SandboxHost) throws(SetupError) {
         guard let state = LuaState(memoryCap: limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
         self.state = state
-        self.logSink = logSink
+        self.host = host
         let L = state.L
-        state.context.pointee.host = Unmanaged.passUnretained(logSink).toOpaque()
-        state.context.pointee.log = LogSink.callback
+        host.install(in: state.context)
 
         guard lr_call_protected(L, lr_sandbox_open, 0, 1) == LUA_OK else {  // stack: priv
             let message = state.string(at: -1) ?? "?"

@@ -46,9 +46,11 @@ func withProject<T>(
     let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
     do {
         let result = try await body(TestApp(root: root, dispatcher: dispatcher, logs: logs))
+        await dispatcher.shutdown()
         try await group.shutdownGracefully()
         return result
     } catch {
+        await dispatcher.shutdown()
         try? await group.shutdownGracefully()
         throw error
     }

@@ -31,6 +31,7 @@ func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, _ bod
     do { result = .success(try await body(port)) } catch { result = .failure(error) }
     await services.triggerGracefulShutdown()
     try await running
+    await dispatcher.shutdown()
     try await loops.shutdownGracefully()
     return try result.get()
 }

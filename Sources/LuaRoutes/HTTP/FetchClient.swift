@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// One outbound request as a handler asked for it, with the route's fetch settings.
+struct FetchSpec: Sendable {
+    var url: String
+    var method: String
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]?
+    var timeout: Duration
+    var settings: FetchSettings
+}
+
+/// What came back: a response (header names lower-case, repeats joined by ", "), or the
+/// readable reason it did not ("connection refused", "timed out after 10s", "response over 10mb").
+enum FetchOutcome: Sendable {
+    case response(status: Int, headers: [(name: String, value: String)], body: [UInt8])
+    case failure(String)
+}
+
+/// `fetch` on AsyncHTTPClient, sharing the server's event loops: each response is delivered on
+/// the loop of the request that asked, so the handler resumes where its Lua state lives.
+/// Redirects are followed here (up to 10) so each hop is checked against `fetch.allow`.
+final class FetchClient: Sendable {
+    static let maxRedirects = 10
+    private let group: any EventLoopGroup
+    private let client = NIOLockedValueBox<HTTPClient?>(nil)
+
+    init(group: any EventLoopGroup) {
+        self.group = group
+    }
+
+    /// Created on first use: projects that never fetch pay nothing.
+    private var http: HTTPClient {
+        client.withLockedValue { client in
+            if let client { return client }
+            var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+            pool.retryConnectionEstablishment = false   // a refused connection answers at once, not at the timeout
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(10)),
+                connectionPool: pool)
+            configuration.httpVersion = .http1Only
+            let created = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+            client = created
+            return created
+        }
+    }
+
+    func shutdown() async {
+        guard let client = client.withLockedValue({ $0 }) else { return }
+        try? await client.shutdown()
+    }
+
+    /// Why `url` may not be fetched under `settings`, or nil when it may.
+    static func refusal(url: String, settings: FetchSettings) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = parsed.host, !host.isEmpty else {
+            return "fetch: only http and https URLs are allowed (got \"\(url.prefix(100))\")"
+        }
+        let port = parsed.port ?? (scheme == "https" ? 443 : 80)
+        guard settings.allows(host: host, port: port) else { return "fetch: \(host) is not in fetch.allow" }
+        return nil
+    }
+
+    /// Starts `spec`; `completion` runs on `loop`, always later (never inside this call: the
+    /// caller is in the middle of a Lua resume).
+    func start(_ spec: FetchSpec, on loop: any EventLoop, completion: @escaping (FetchOutcome) -> Void) {
+        let bound = NIOLoopBound(completion, eventLoop: loop)
+        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(spec.timeout))
+        loop.execute {
+            self.execute(spec, url: spec.url, redirectsLeft: Self.maxRedirects, deadline: deadline, loop: loop) { outcome in
+                loop.execute { bound.value(outcome) }
+            }
+        }
+    }
+
+    private func execute(_ spec: FetchSpec, url: String, redirectsLeft: Int, deadline: NIODeadline, loop: any EventLoop,
+                         completion: @escaping @Sendable (FetchOutcome) -> Void) {
+        if let refusal = Self.refusal(url: url, settings: spec.settings) { return completion(.failure(refusal)) }
+        guard let parsed = URL(string: url) else { return completion(.failure("fetch: invalid URL")) }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: spec.method),
+                                             headers: HTTPHeaders(spec.headers), body: spec.body.map { .bytes($0) })
+        } catch {
+            return completion(.failure("fetch: invalid request (\(error))"))
+        }
+        let timeout = spec.timeout
+        let accumulator = ResponseAccumulator(request: request, maxBodySize: spec.settings.maxBody)
+        http.execute(request: request, delegate: accumulator, eventLoop: .delegate(on: loop), deadline: deadline)
+            .futureResult.whenComplete { result in
+                switch result {
+                case .success(let response):
+                    let status = Int(response.status.code)
+                    if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
+                        guard redirectsLeft > 0 else {
+                            return completion(.failure("fetch: too many redirects (more than \(Self.maxRedirects))"))
+                        }
+                        guard let next = URL(string: location, relativeTo: parsed)?.absoluteString else {
+                            return completion(.failure("fetch: invalid redirect location \"\(location.prefix(100))\""))
+                        }
+                        var followed = spec
+                        if status == 303 || ((status == 301 || status == 302) && spec.method == "POST") {
+                            followed.method = "GET"   // as browsers' fetch does
+                            followed.body = nil
+                            followed.headers.removeAll { $0.name.lowercased() == "content-type" }
+                        }
+                        return self.execute(followed, url: next, redirectsLeft: redirectsLeft - 1, deadline: deadline,
+                                            loop: loop, completion: completion)
+                    }
+                    var body = response.body ?? ByteBuffer()
+                    let bytes = body.readBytes(length: body.readableBytes) ?? []
+                    completion(.response(status: status, headers: Self.joined(response.headers), body: bytes))
+                case .failure(let error):
+                    completion(.failure(Self.describe(error, timeout: timeout, maxBody: spec.settings.maxBody)))
+                }
+            }
+    }
+
+    static func joined(_ headers: HTTPHeaders) -> [(name: String, value: String)] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for (name, value) in headers {
+            let key = name.lowercased()
+            if let existing = values[key] { values[key] = existing + ", " + value } else { order.append(key); values[key] = value }
+        }
+        return order.map { ($0, values[$0]!) }
+    }
+
+    static func describe(_ error: any Error, timeout: Duration, maxBody: Int) -> String {
+        if error is ResponseAccumulator.ResponseTooBigError { return "response over \(ByteSize.format(maxBody))" }
+        if let client = error as? HTTPClientError,
+           [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(client) {
+            return "timed out after \(DurationText.format(timeout))"
+        }
+        let text = String(describing: error)
+        if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
+        if text.localizedCaseInsensitiveContains("timeout") || text.localizedCaseInsensitiveContains("timed out") {
+            return "timed out after \(DurationText.format(timeout))"
+        }
+        return "fetch failed: \(text)"
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

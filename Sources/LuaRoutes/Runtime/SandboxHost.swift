@@ -1,0 +1,96 @@
+import CLuaGlue
+import Logging
+
+/// What the C glue calls back into while a state runs: the log sink (`log.*`, `print`) and the
+/// start of a `fetch`. One per route worker; `current` is the request whose code is running.
+///
+/// Called from C in the middle of a `lua_resume`: nothing here may touch the Lua state, and
+/// nothing may resume Lua (fetch answers always arrive later, on the event loop).
+final class SandboxHost {
+    var logger: Logger
+    /// Set by the worker around each resume of a request; nil at module scope.
+    var current: InFlightRequest?
+    /// Starts a fetch for `current`; returns an error text instead when it cannot start.
+    var startFetch: ((InFlightRequest, FetchSpec) -> String?)?
+    var fetchSettings = FetchSettings()
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func install(in context: UnsafeMutablePointer<lr_ctx>) {
+        context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
+        context.pointee.log = SandboxHost.logCallback
+        context.pointee.fetch_start = SandboxHost.fetchCallback
+    }
+
+    static let logCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int) -> Void = {
+        host, level, message, length in
+        guard let host, let message else { return }
+        let sink = Unmanaged<SandboxHost>.fromOpaque(host).takeUnretainedValue()
+        sink.emit(level: level, text: String(bytes: message, count: length))
+    }
+
+    static let fetchCallback: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<lr_fetch_request>?, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
+        host, request, errorBuffer, errorCapacity in
+        guard let host, let request else { return 1 }
+        let sink = Unmanaged<SandboxHost>.fromOpaque(host).takeUnretainedValue()
+        let error = sink.fetch(request.pointee)
+        guard let error else { return 0 }
+        if let errorBuffer, errorCapacity > 0 {
+            var bytes = Array(error.utf8.prefix(errorCapacity - 1))
+            bytes.append(0)
+            bytes.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: CChar.self) { errorBuffer.update(from: $0.baseAddress!, count: $0.count) }
+            }
+        }
+        return 1
+    }
+
+    private func fetch(_ request: lr_fetch_request) -> String? {
+        guard let current, let startFetch else {
+            return "fetch: only available while handling a request (not at module scope)"
+        }
+        var headers: [(name: String, value: String)] = []
+        let parts = String(bytes: request.headers, count: request.headers_len).split(separator: "\0", omittingEmptySubsequences: false)
+        var i = 0
+        while i + 1 < parts.count { headers.append((String(parts[i]), String(parts[i + 1]))); i += 2 }
+        var body: [UInt8]?
+        if let raw = request.body {
+            body = raw.withMemoryRebound(to: UInt8.self, capacity: request.body_len) { Array(UnsafeBufferPointer(start: $0, count: request.body_len)) }
+        }
+        let timeout = request.timeout_seconds > 0 ? Duration.milliseconds(Int64(request.timeout_seconds * 1000)) : fetchSettings.timeout
+        let spec = FetchSpec(url: String(bytes: request.url, count: request.url_len),
+                             method: String(bytes: request.method, count: request.method_len),
+                             headers: headers, body: body, timeout: timeout, settings: fetchSettings)
+        return startFetch(current, spec)
+    }
+
+    /// `text` is the message, then optional "\0key\0value" pairs the prelude appended.
+    private func emit(level: Int32, text: String) {
+        let parts = text.split(separator: "\0", omittingEmptySubsequences: false)
+        var metadata: Logger.Metadata = [:]
+        var i = 1
+        while i + 1 < parts.count {
+            metadata[String(parts[i])] = .string(String(parts[i + 1]))
+            i += 2
+        }
+        if let current { metadata["request"] = .string(current.request.requestID) }
+        let message = Logger.Message(stringLiteral: String(parts.first ?? ""))
+        switch level {
+        case 3: logger.error(message, metadata: metadata)
+        case 2: logger.warning(message, metadata: metadata)
+        default: logger.info(message, metadata: metadata)
+        }
+    }
+}
+
+extension String {
+    /// UTF-8 text from C bytes (invalid sequences repaired).
+    init(bytes: UnsafePointer<CChar>?, count: Int) {
+        guard let bytes, count > 0 else { self = ""; return }
+        self = bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+    }
+}
