@@ -10,6 +10,16 @@ swift test --skip-build
 
 bin=.build/debug/luaroutes
 status=0
+
+# examples/proxy talks to an external service: a local stand-in, pointed at by the
+# process environment (which wins over the example's .env).
+proxy_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 examples/proxy/upstream.py "$proxy_port" &
+proxy_pid=$!
+trap 'kill $proxy_pid 2>/dev/null || true' EXIT
+export UPSTREAM_URL="http://127.0.0.1:$proxy_port"
+for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$proxy_port) 2>/dev/null && break; sleep 0.1; done
+
 for root in routes examples/*/; do
   root=${root%/}
   [ -d "$root/tests" ] || continue

@@ -37,7 +37,7 @@ final class FetchClient: Sendable {
     private var http: HTTPClient {
         client.withLockedValue { client in
             if let client { return client }
-            var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+            var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
             pool.retryConnectionEstablishment = false   // a refused connection answers at once, not at the timeout
             var configuration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
