@@ -13,12 +13,14 @@ final class InFlightRequest {
     let wallDeadline: Int64     // CLOCK_MONOTONIC nanoseconds
     let completion: (APIResponse) -> Void
     var finished = false
+    /// The handler returned normally: its coroutine can serve another request.
+    var reusable = false
     var timeoutTask: Scheduled<Void>?
 
     init(request: RouteRequest, sandbox: Sandbox, dev: Bool, timeout: Duration, completion: @escaping (APIResponse) -> Void) {
         self.request = request
         self.sandbox = sandbox
-        (thread, threadRef) = sandbox.newThread()
+        (thread, threadRef) = sandbox.acquireThread()
         self.dev = dev
         self.wallDeadline = lr_monotonic_ns() + FetchClient.nanoseconds(timeout)
         self.completion = completion

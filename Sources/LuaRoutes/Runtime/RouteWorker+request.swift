@@ -6,12 +6,16 @@ extension RouteWorker {
     /// Serves one request: method table checks, body limit and parsing, then the handler in a
     /// coroutine of this worker's state. Calls `completion` exactly once, on this loop: at once
     /// for a handler that never waits, later for one that waits on `fetch`.
-    func handle(_ request: RouteRequest, dev: Bool, completion: @escaping (APIResponse) -> Void) {
+    func handle(_ request: RouteRequest, dev: Bool, completion reply: @escaping (APIResponse) -> Void) {
+        let completion = corsDecorating(reply, for: request.api)   // every answer below, preflights aside
         if let loadError {
             logger.error("route cannot serve: \(loadError)", metadata: ["request": .string(request.requestID)])
             return completion(HostError.internalError(dev: dev, message: loadError))
         }
         let method = request.api.method
+        if let preflight = corsPreflightAnswer(to: request.api) {
+            return reply(preflight)
+        }
         if kind == .methods, let answer = methodTableAnswer(for: method) {
             return completion(answer)
         }
@@ -51,6 +55,7 @@ extension RouteWorker {
             }
             return
         }
+        if case .returned = outcome { inFlight.reusable = true }
         finish(inFlight, with: response(for: outcome, inFlight))
     }
 
@@ -58,7 +63,11 @@ extension RouteWorker {
         guard !inFlight.finished else { return }
         inFlight.finished = true
         inFlight.timeoutTask?.cancel()
-        inFlight.sandbox.release(ref: inFlight.threadRef)
+        if inFlight.reusable {
+            inFlight.sandbox.recycle(inFlight.thread, ref: inFlight.threadRef)
+        } else {
+            inFlight.sandbox.release(ref: inFlight.threadRef)
+        }
         replaceIfSpent(inFlight.sandbox)
         inFlight.completion(response)
     }

@@ -90,6 +90,21 @@ extension Sandbox {
         luaL_unref(state.L, lr_registryindex(), ref)
     }
 
+    /// A coroutine for a request: a pooled one when there is one.
+    func acquireThread() -> (thread: OpaquePointer, ref: Int32) {
+        idleThreads.popLast() ?? newThread()
+    }
+
+    /// Returns a coroutine whose function returned normally (status OK, stack emptied) to the
+    /// pool. One that errored, was cut off or is still suspended is never reused: release it.
+    func recycle(_ thread: OpaquePointer, ref: Int32) {
+        guard lua_status(thread) == LUA_OK, idleThreads.count < Self.maxIdleThreads, !isSpent else {
+            return release(ref: ref)
+        }
+        lua_settop(thread, 0)
+        idleThreads.append((thread, ref))
+    }
+
     /// Loads and runs a text chunk (a route file, the config file) under the limits, in a
     /// coroutine of its own. On success its first result is left on top of the main stack.
     func runChunkLeavingResult(_ source: String, chunkName: String, limits: SandboxLimits = SandboxLimits()) -> Result<Void, LuaFailure> {

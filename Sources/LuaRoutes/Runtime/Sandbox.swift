@@ -8,6 +8,10 @@ final class Sandbox {
     let host: SandboxHost
     private let classifyRef: Int32
     private let dispatchRef: Int32
+    /// Coroutines that finished normally, ready for the next request (a new one costs a
+    /// lua_newthread and a registry slot).
+    var idleThreads: [(thread: OpaquePointer, ref: Int32)] = []
+    static let maxIdleThreads = 32
 
     struct SetupError: Error, CustomStringConvertible {
         let description: String
