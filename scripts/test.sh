@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift test suites, then `luaroutes test` on routes/ and every example,
-# then the JSON conformance run through real requests.
+# then reload under load, the metrics endpoint, CORS in headless Chromium, and the JSON conformance
+# run through real requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -26,6 +27,10 @@ for root in routes examples/*/; do
   echo "== luaroutes test --root $root"
   "$bin" test --root "$root" || status=1
 done
+
+
+echo "== CORS in headless Chromium"
+bash scripts/cors-browser-check.sh "$bin" || status=1
 
 if [ -d ../shared/data/JSONTestSuite/test_parsing ]; then
   echo "== JSONTestSuite through luaroutes request"

@@ -103,3 +103,28 @@ import Testing
         #expect(result.stderr == "error: the project folder /nonexistent/luaroutes does not exist\n")
     }
 }
+
+/// CONTRACT.md section 2's table through `luaroutes request`.
+@Suite struct CLIRoutingTests {
+    @Test func everyRowOfTheContractTable() throws {
+        let handler = "return function(req, res) res.json({ params = req.params }) end"
+        let root = try CLI.project([
+            "pages/api/index.lua": handler, "pages/api/user.lua": handler, "pages/api/users/index.lua": handler,
+            "pages/api/users/[id].lua": handler, "pages/api/posts/[pid]/comments.lua": handler,
+            "pages/api/files/[...path].lua": handler, "pages/api/opt/[[...slug]].lua": handler,
+        ])
+        let rows: [(String, String)] = [
+            ("/api", #"{"params":{}}"#), ("/api/user", #"{"params":{}}"#), ("/api/users", #"{"params":{}}"#),
+            ("/api/users/42", #"{"params":{"id":"42"}}"#), ("/api/posts/7/comments", #"{"params":{"pid":"7"}}"#),
+            ("/api/files/a/b", #"{"params":{"path":["a","b"]}}"#), ("/api/opt", #"{"params":{}}"#),
+            ("/api/opt/a/b", #"{"params":{"slug":["a","b"]}}"#),
+        ]
+        for (path, expected) in rows {
+            let result = try CLI.run(["request", "--root", root, "GET", path])
+            #expect(result.status == 0, "\(path)")
+            #expect(result.stdout == expected, "\(path)")
+        }
+        let missing = try CLI.run(["request", "--root", root, "GET", "/api/files"])
+        #expect(missing.stdout == #"{"error":"Not Found"}"#)
+    }
+}

@@ -114,21 +114,11 @@ final class FetchClient: Sendable {
                     }
                     var body = response.body ?? ByteBuffer()
                     let bytes = body.readBytes(length: body.readableBytes) ?? []
-                    completion(.response(status: status, headers: Self.joined(response.headers), body: bytes))
+                    completion(.response(status: status, headers: HeaderFields.joined(response.headers.map { (name: $0.name, value: $0.value) }), body: bytes))
                 case .failure(let error):
                     completion(.failure(Self.describe(error, timeout: timeout, maxBody: spec.settings.maxBody)))
                 }
             }
-    }
-
-    static func joined(_ headers: HTTPHeaders) -> [(name: String, value: String)] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        for (name, value) in headers {
-            let key = name.lowercased()
-            if let existing = values[key] { values[key] = existing + ", " + value } else { order.append(key); values[key] = value }
-        }
-        return order.map { ($0, values[$0]!) }
     }
 
     static func describe(_ error: any Error, timeout: Duration, maxBody: Int) -> String {

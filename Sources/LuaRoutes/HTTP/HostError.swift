@@ -4,9 +4,9 @@
 enum HostError {
     static func response(_ status: Int, _ error: String, headers: [(name: String, value: String)] = [],
                          message: String? = nil, traceback: String? = nil) -> APIResponse {
-        var body = "{\"error\":" + jsonQuoted(error)
-        if let message { body += ",\"message\":" + jsonQuoted(message) }
-        if let traceback { body += ",\"traceback\":" + jsonQuoted(traceback) }
+        var body = "{\"error\":" + JSONText.quoted(error)
+        if let message { body += ",\"message\":" + JSONText.quoted(message) }
+        if let traceback { body += ",\"traceback\":" + JSONText.quoted(traceback) }
         body += "}"
         return APIResponse(status: status,
                            headers: [("Content-Type", "application/json; charset=utf-8")] + headers,
@@ -16,23 +16,5 @@ enum HostError {
     static func internalError(dev: Bool, message: String, traceback: String? = nil) -> APIResponse {
         dev ? response(500, "Internal Server Error", message: message, traceback: traceback)
             : response(500, "Internal Server Error")
-    }
-
-    /// A JSON string literal for `text` (control characters escaped; UTF-8 kept).
-    static func jsonQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 15, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// process environment over both (CONTRACT.md section 6).
 ///
 /// Syntax, as dotenv: `NAME=value`, optional `export `, `#` comments, values in single quotes
-/// (literal) or double quotes (`\n` escapes), unquoted values trimmed and cut at ` #`.
+/// (literal) or double quotes (`\n \r \t \" \\` escapes), either followed by an optional
+/// comment; unquoted values trimmed and cut at ` #`.
 enum DotEnv {
     static func load(root: String, process: [String: String]) -> (values: [String: String], files: [String]) {
         var values: [String: String] = [:]
@@ -27,18 +28,41 @@ enum DotEnv {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }) else { continue }
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("'"), value.hasSuffix("'") {
-                value = String(value.dropFirst().dropLast())
-            } else if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast())
-                    .replacingOccurrences(of: "\\n", with: "\n")
-                    .replacingOccurrences(of: "\\\"", with: "\"")
-            } else if let hash = value.range(of: " #") {
-                value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
-            }
-            result.append((key, value))
+            result.append((key, value(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))))
         }
         return result
+    }
+
+    /// The text after `=`: quoted (a comment may follow the closing quote) or bare.
+    static func value(_ text: String) -> String {
+        if text.hasPrefix("'"), let close = text.dropFirst().firstIndex(of: "'") {
+            return String(text[text.index(after: text.startIndex)..<close])
+        }
+        if text.hasPrefix("\"") {
+            var out = ""
+            var escaped = false
+            for c in text.dropFirst() {
+                if escaped {
+                    switch c {
+                    case "n": out.append("\n")
+                    case "r": out.append("\r")
+                    case "t": out.append("\t")
+                    case "\"", "\\": out.append(c)
+                    default: out.append("\\"); out.append(c)
+                    }
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    return out
+                } else {
+                    out.append(c)
+                }
+            }
+            // No closing quote: taken as written, as a bare value.
+        }
+        if text.hasPrefix("#") { return "" }   // NAME= # a comment
+        guard let hash = text.range(of: " #") ?? text.range(of: "\t#") else { return text }
+        return text[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
     }
 }

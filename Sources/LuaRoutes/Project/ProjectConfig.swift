@@ -23,7 +23,7 @@ public struct ProjectConfig: Sendable, Equatable {
             let sandbox = try Sandbox(limits: SandboxLimits(), environment: environment, modules: [:], host: host)
             switch sandbox.runChunk(source, chunkName: "@" + fileName) {
             case .success(let result): value = result
-            case .failure(let failure): throw ConfigError(failure.message)
+            case .failure(let failure): throw ConfigError(describe(failure))
             }
         } catch let error as Sandbox.SetupError {
             throw ConfigError("\(fileName): \(error.description)")
@@ -32,11 +32,33 @@ public struct ProjectConfig: Sendable, Equatable {
         } catch {
             throw ConfigError("\(fileName): \(error)")
         }
-        return try parse(value)
+        do {
+            return try parse(value)
+        } catch {
+            throw ConfigError("\(fileName): \(error.description)")
+        }
     }
 
+    /// A failure while the file ran. Lua errors already say `luaroutes.config.lua:3: ...`; the
+    /// file runs under the default limits whatever its `limits` key says.
+    private static func describe(_ failure: LuaFailure) -> String {
+        let limits = SandboxLimits()
+        switch failure.kind {
+        case .error, .yield, .hostYieldAtLoad:
+            return failure.message
+        case .cpu:
+            return "\(fileName): CPU limit exceeded (\(DurationText.format(limits.cpu))) while loading; the file must return its table at once"
+        case .timeout:
+            return "\(fileName): time limit exceeded (\(DurationText.format(limits.timeout))) while loading"
+        case .memory:
+            return "\(fileName): memory limit exceeded (\(ByteSize.format(limits.memory))) while loading"
+        }
+    }
+
+    /// The table the file returned; error messages name the key and leave the file name to
+    /// the caller.
     static func parse(_ value: LuaValue) throws(ConfigError) -> ProjectConfig {
-        guard case .table = value else { throw ConfigError("\(fileName) must return a table, got \(value.typeName)") }
+        guard case .table = value else { throw ConfigError("must return a table, got \(value.typeName)") }
         var config = ProjectConfig()
         if let extensions = value["pageExtensions"] {
             guard let items = extensions.arrayItems, !items.isEmpty else {

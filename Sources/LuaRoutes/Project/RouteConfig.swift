@@ -8,8 +8,8 @@ public struct RouteConfig: Sendable, Equatable {
     /// Responses above this are logged (Next.js's warning); nil turns the warning off.
     public var responseLimit: Int? = 4 << 20
     public var limits = SandboxLimits()
-    /// Kept as written until the CORS feature reads it.
-    public var cors: LuaValue = .boolean(false)
+    /// nil: CORS off (same-origin only, as in Next.js). A route's `cors` replaces the file's whole.
+    public var cors: CORSPolicy? = nil
     public var fetch = FetchSettings()
 
     public init() {}
@@ -20,18 +20,26 @@ public struct RouteConfig: Sendable, Equatable {
     /// came from in error messages ("config" for a route, "" for the config file).
     func overridden(by table: LuaValue, prefix: String) throws(ConfigError) -> RouteConfig {
         var config = self
-        guard case .table(let pairs) = table else { return config }
+        if table == .nil { return config }
+        guard case .table(let pairs) = table else {
+            throw ConfigError("\(prefix.isEmpty ? "config" : prefix): expected a table, got \(table.typeName)")
+        }
         let name = { (key: String) in prefix.isEmpty ? key : "\(prefix).\(key)" }
         for (key, value) in pairs {
-            guard case .string(let key) = key else { throw ConfigError("\(prefix.isEmpty ? "config" : prefix): keys must be names, got a \(key.typeName)") }
+            guard case .string(let key) = key else { throw ConfigError((prefix.isEmpty ? "" : "\(prefix): ") + "keys must be names, got a \(key.typeName)") }
             switch key {
             case "bodyParser":
                 switch value {
                 case .boolean(false): config.bodyParser = false
                 case .boolean(true): config.bodyParser = true
-                case .table:
+                case .table(let items):
                     config.bodyParser = true
-                    if let limit = value["sizeLimit"] { config.bodySizeLimit = try ByteSize.parse(limit, key: name("bodyParser.sizeLimit")) }
+                    for (field, item) in items {
+                        guard field == .string("sizeLimit") else {
+                            throw ConfigError("\(name(key)): unknown key \(field.display) (known: sizeLimit)")
+                        }
+                        config.bodySizeLimit = try ByteSize.parse(item, key: name("bodyParser.sizeLimit"))
+                    }
                 default: throw ConfigError("\(name(key)): expected false or a table like { sizeLimit = \"1mb\" }, got \(value.typeName)")
                 }
             case "responseLimit":
@@ -46,7 +54,7 @@ public struct RouteConfig: Sendable, Equatable {
                     default: throw ConfigError("\(name("limits")): unknown key \(limitKey.display) (known: memory, cpu, timeout)")
                     }
                 }
-            case "cors": config.cors = value
+            case "cors": config.cors = try CORSPolicy.parse(value, key: name(key))
             case "fetch": config.fetch = try config.fetch.overridden(by: value, key: name(key))
             case "api":
                 // Next.js writes route config as `config = { api = { bodyParser = ... } }`.
@@ -67,6 +75,7 @@ extension LuaValue {
         switch self {
         case .string(let s): return "'\(s)'"
         case .integer(let n): return "\(n)"
+        case .boolean(let flag): return "\(flag)"
         default: return "(\(typeName))"
         }
     }

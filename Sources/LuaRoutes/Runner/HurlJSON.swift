@@ -47,29 +47,9 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += "\\u" + JSONValue.hex4(c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }
 
-extension JSONValue {
-    fileprivate static func hex4(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
-}
 
 /// Where JSON text stopped making sense; `offset` counts UTF-8 bytes from the start.
 struct JSONSyntaxError: Error, Equatable {

@@ -25,7 +25,7 @@ extension RouteWorker {
         lua_setfield(thread, -2, "query")                                // stack: ... req
 
         lua_createtable(thread, 0, Int32(api.headers.count))             // stack: ... req headers
-        for (name, value) in Self.joinedHeaders(api.headers) { LuaState.setField(name, value, on: thread) }
+        for (name, value) in HeaderFields.joined(api.headers) { LuaState.setField(name, value, on: thread) }
         lua_setfield(thread, -2, "headers")                              // stack: ... req
 
         guard !api.body.isEmpty else { return nil }
@@ -66,17 +66,6 @@ extension RouteWorker {
         case .single(let text): LuaState.push(text, on: thread)
         case .multiple(let items): LuaState.pushArray(items, on: thread)
         }
-    }
-
-    /// Lower-case names; a repeated header's values joined by ", " (CONTRACT.md section 4).
-    static func joinedHeaders(_ headers: [(name: String, value: String)]) -> [(String, String)] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        for (name, value) in headers {
-            let key = name.lowercased()
-            if let existing = values[key] { values[key] = existing + ", " + value } else { order.append(key); values[key] = value }
-        }
-        return order.map { ($0, values[$0]!) }
     }
 }
 

@@ -77,15 +77,16 @@ private let cases: [LimitCase] = [
     LimitCase(name: "table.remove with a huge __len",
               evil: "table.remove(setmetatable({}, { __len = function() return 1 << 60 end }), 1)", logged: ["limits.cpu exceeded"]),
     LimitCase(name: "table.unpack through a C __index",
-              evil: "while true do table.unpack(setmetatable({}, { __index = table.concat }), 1, 999000) end", logged: ["limits.cpu exceeded"]),
+              evil: "while true do table.unpack(setmetatable({}, { __index = table.concat }), 1, 100000) end", logged: ["limits.cpu exceeded"]),
     LimitCase(name: "deep recursion", evil: "local function f() return 1 + f() end f()", logged: ["pages/api/bad.lua"]),
     LimitCase(name: "deep recursion through pcall (C stack)", evil: "local function f() return pcall(f) end while true do f() end",
               logged: ["limits.cpu exceeded"]),
     LimitCase(name: "a table that grows until the cap",
               evil: "local t = {} for i = 1, 1e9 do t[i] = { i } end", logged: ["limits.memory exceeded"]),
+    // Only the CPU limit can end a loop that swallows every memory error; both were hit, the log names cpu.
     LimitCase(name: "a table that grows, the memory error swallowed by pcall",
               evil: "local keep = {} while true do pcall(function() local t = {} keep[#keep + 1] = t for i = 1, 1e9 do t[i] = i end end) end",
-              logged: ["limits.memory exceeded"]),
+              logged: ["limits.cpu exceeded"]),
     LimitCase(name: "a string that doubles", evil: "local s = 'x' while true do s = s .. s end", logged: ["limits.memory exceeded"]),
     LimitCase(name: "xpcall(loop, loop)", evil: "xpcall(\(loop), \(loop))", logged: ["limits.cpu exceeded"]),
     LimitCase(name: "a message handler that loops", evil: "while true do xpcall(error, \(loop)) end", logged: ["limits.cpu exceeded"]),
@@ -109,6 +110,20 @@ private let cases: [LimitCase] = [
               co()
               while true do end
               """, logged: ["limits.cpu exceeded"]),
+    LimitCase(name: "a message handler that loops, for an error raised inside C",
+              evil: "while true do xpcall(string.gsub, \(loop), 'x', '.', \(loop)) end", logged: ["limits.cpu exceeded"]),
+    LimitCase(name: "a __close handler that loops, in a coroutine the hook killed inside C",
+              evil: """
+              local co = coroutine.create(function()
+                local guard <close> = setmetatable({}, { __close = \(loop) })
+                string.gsub("x", ".", \(loop))
+              end)
+              coroutine.resume(co)
+              coroutine.close(co)
+              """, logged: ["limits.cpu exceeded"]),
+    LimitCase(name: "table.sort of a huge __len through a C __index",
+              evil: "table.sort(setmetatable({}, { __len = function() return (1 << 31) - 2 end, __index = rawlen, __newindex = rawequal }))",
+              logged: ["limits.cpu exceeded"]),
     LimitCase(name: "an error object whose __tostring loops",
               evil: "error(setmetatable({}, { __tostring = \(loop) }))", logged: ["error object is a table value"]),
 ]
