@@ -19,8 +19,8 @@ struct TestCommand: AsyncParsableCommand {
     @Option(name: .customLong("variable"), help: ArgumentHelp("A template variable, name=value; repeat for more.", valueName: "name=value"))
     var variables: [String] = []
 
-    @Flag(help: "Development mode: error details in 500 bodies.")
-    var dev = false
+    @Flag(inversion: .prefixedNo, help: "Development mode (the default for tests): a failing handler's message and traceback reach the failure report.")
+    var dev = true
 
     func validate() throws {
         for variable in variables where !variable.contains("=") {

@@ -40,59 +40,76 @@ extension HurlParser {
     func parseQuery(_ cursor: inout HurlLineCursor) throws(HurlParseError) -> HurlQuery {
         let start = cursor.location
         let word = cursor.readWord()
-        func quotedArgument(_ cursor: inout HurlLineCursor) throws(HurlParseError) -> HurlTemplate {
-            cursor.skipSpaces()
-            guard cursor.current == "\"" else { throw .syntax("\(word) takes a quoted argument", at: cursor.location) }
-            return try cursor.readQuoted()
-        }
-        let kind: HurlQuery.Kind
+        let kind = try queryKind(word, start: start, &cursor)
+        return HurlQuery(kind: kind, location: start, length: cursor.position - start.column + 1)
+    }
+
+    private func queryKind(_ word: String, start: SourceLocation, _ cursor: inout HurlLineCursor) throws(HurlParseError) -> HurlQuery.Kind {
         switch word {
-        case "status": kind = .status
-        case "body": kind = .body
-        case "bytes": kind = .bytes
-        case "duration": kind = .duration
-        case "header": kind = .header(try quotedArgument(&cursor))
+        case "status": return .status
+        case "body": return .body
+        case "bytes": return .bytes
+        case "duration": return .duration
+        case "header": return .header(try quotedArgument(&cursor, of: word))
         case "cookie":
             let argumentStart = cursor.location
-            let name = try quotedArgument(&cursor)
+            let name = try quotedArgument(&cursor, of: word)
             if name.literalText?.contains("[") == true {
                 throw .unsupported("cookie attribute query", at: argumentStart, length: cursor.position - start.column + 1)
             }
-            kind = .cookie(name)
+            return .cookie(name)
         case "variable":
-            let name = try quotedArgument(&cursor)
+            let name = try quotedArgument(&cursor, of: word)
             guard let literal = name.literalText else { throw .syntax("a variable name cannot be a template", at: start) }
-            kind = .variable(literal)
+            return .variable(literal)
         case "jsonpath":
             cursor.skipSpaces()
             let pathStart = cursor.location
-            let expression = try quotedArgument(&cursor)
+            let expression = try quotedArgument(&cursor, of: word)
             if let literal = expression.literalText {
-                do {
-                    _ = try JSONPath.parse(literal)
-                } catch {
-                    let length = cursor.position - pathStart.column + 1
-                    switch error {
-                    case .unsupported(let what): throw .unsupported(what, at: pathStart, length: length)
-                    case .syntax(let message): throw .syntax(message, at: pathStart, length: length)
-                    }
-                }
+                try checkJSONPath(literal, at: pathStart, length: cursor.position - pathStart.column + 1)
             }
-            kind = .jsonpath(expression)
+            return .jsonpath(expression)
         default:
-            if HurlParser.unsupportedQueries.contains(word) {
-                throw .unsupported("query \(word)", at: start, length: word.count)
-            }
-            var probe = cursor
-            probe.skipSpaces()
-            if !word.isEmpty, probe.current == ":" {
-                throw .syntax("\(word): looks like a header; header asserts go right after the HTTP line",
-                              at: start, length: word.count)
-            }
-            throw .syntax(word.isEmpty ? "expected a query (status, header, body, jsonpath…)" : "unknown query \(word)",
-                          at: start, length: max(1, word.count))
+            throw unknownQuery(word, start: start, after: cursor)
         }
-        return HurlQuery(kind: kind, location: start, length: cursor.position - start.column + 1)
+    }
+
+    /// Why `word` is not a query: outside the subset, a misplaced header assert, or unknown.
+    private func unknownQuery(_ word: String, start: SourceLocation, after cursor: HurlLineCursor) -> HurlParseError {
+        if HurlParser.unsupportedQueries.contains(word) {
+            return .unsupported("query \(word)", at: start, length: word.count)
+        }
+        var probe = cursor
+        probe.skipSpaces()
+        if !word.isEmpty, probe.current == ":" {
+            return .syntax("\(word): looks like a header; header asserts go right after the HTTP line", at: start, length: word.count)
+        }
+        return .syntax(word.isEmpty ? "expected a query (status, header, body, jsonpath…)" : "unknown query \(word)",
+                       at: start, length: max(1, word.count))
+    }
+
+    // A method, not a local function: Swift 6.3's optimizer crashes on a local function with
+    // typed throws here (SIL verification error in OwnershipModelEliminator, release builds only).
+    private func quotedArgument(_ cursor: inout HurlLineCursor, of word: String) throws(HurlParseError) -> HurlTemplate {
+        cursor.skipSpaces()
+        guard cursor.current == "\"" else { throw .syntax("\(word) takes a quoted argument", at: cursor.location) }
+        return try cursor.readQuoted()
+    }
+
+    /// A JSONPath literal outside the subset fails the file where it stands.
+    private func checkJSONPath(_ literal: String, at location: SourceLocation, length: Int) throws(HurlParseError) {
+        let error: JSONPath.ParseError
+        do {
+            _ = try JSONPath.parse(literal)
+            return
+        } catch let thrown {
+            error = thrown
+        }
+        switch error {
+        case .unsupported(let what): throw .unsupported(what, at: location, length: length)
+        case .syntax(let message): throw .syntax(message, at: location, length: length)
+        }
     }
 
     func parseFilters(_ cursor: inout HurlLineCursor, after query: HurlQuery) throws(HurlParseError) -> [HurlFilter] {
