@@ -32,6 +32,9 @@ done
 echo "== CORS in headless Chromium"
 bash scripts/cors-browser-check.sh "$bin" || status=1
 
+echo "== the README's serve command"
+bash scripts/serve-check.sh || status=1
+
 if [ -d ../shared/data/JSONTestSuite/test_parsing ]; then
   echo "== JSONTestSuite through luaroutes request"
   bash scripts/json-conformance.sh "$bin" ../shared/data/JSONTestSuite/test_parsing || status=1

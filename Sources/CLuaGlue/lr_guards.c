@@ -32,8 +32,7 @@ void lr_guard_cpu(lua_State *L) {
     lr_ctx *c = lr_getctx(L);
     if (!c->cpu_active) return;
     if (!c->tripped) {
-        int64_t spent = c->cpu_used_ns + (lr_thread_cpu_ns() - c->cpu_started_ns);
-        if (spent < c->cpu_budget_ns) return;
+        if (lr_cpu_spent(c) < c->cpu_budget_ns) return;
         c->tripped = LR_TRIP_CPU;
     }
     lua_Hook hook = lua_gethook(L);

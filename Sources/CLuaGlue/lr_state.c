@@ -45,8 +45,7 @@ static void lr_hook(lua_State *L, lua_Debug *ar) {
     lr_ctx *c = lr_getctx(L);
     if (!c->cpu_active) return;
     if (!c->tripped) {
-        int64_t spent = c->cpu_used_ns + (lr_thread_cpu_ns() - c->cpu_started_ns);
-        if (spent >= c->cpu_budget_ns) {
+        if (lr_cpu_spent(c) >= c->cpu_budget_ns) {
             c->tripped = LR_TRIP_CPU;
         } else if (c->wall_deadline_ns && lr_monotonic_ns() >= c->wall_deadline_ns) {
             c->tripped = LR_TRIP_TIMEOUT;   /* a CPU budget above the timeout: no timer can fire while Lua runs */
@@ -75,16 +74,25 @@ lua_State *lr_newstate(lr_ctx *ctx) {
     lua_atpanic(L, lr_panic);
     *(lr_ctx **)lua_getextraspace(L) = ctx;
     lua_sethook(L, lr_hook, LUA_MASKCOUNT, LR_HOOK_EVERY);
+    /* Generational collection: a request's garbage (req, res, decoded bodies) dies young,
+     * which is the case the generational mode is built for. */
+    lua_gc(L, LUA_GCGEN, 0, 0);
     return L;
 }
 
 lr_ctx *lr_getctx(lua_State *L) { return *(lr_ctx **)lua_getextraspace(L); }
 
+int64_t lr_cpu_spent(lr_ctx *c) {
+    int64_t now = lr_thread_cpu_ns();
+    if (!c->cpu_started_ns) c->cpu_started_ns = now;
+    return c->cpu_used_ns + (now - c->cpu_started_ns);
+}
+
 void lr_enter_user(lr_ctx *c, lua_State *request_thread) {
     c->request_thread = request_thread;
     c->tripped = LR_TRIP_NONE;
     c->refusals_at_enter = c->refusals;
-    c->cpu_started_ns = lr_thread_cpu_ns();
+    c->cpu_started_ns = 0;
     c->cpu_active = 1;
     c->enforce = 1;
 }
@@ -93,7 +101,7 @@ void lr_leave_user(lr_ctx *c) {
     if (c->tripped) c->spent = 1;
     c->enforce = 0;
     c->cpu_active = 0;
-    c->cpu_used_ns += lr_thread_cpu_ns() - c->cpu_started_ns;
+    if (c->cpu_started_ns) c->cpu_used_ns += lr_thread_cpu_ns() - c->cpu_started_ns;
 }
 
 void lr_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }

@@ -27,7 +27,7 @@ typedef struct lr_ctx {
     int cpu_active;
     int tripped;                 /* this resume was cut off (LR_TRIP_*); reset by lr_enter_user */
     int spent;                   /* some resume was cut off: the state may be inconsistent */
-    int64_t cpu_budget_ns, cpu_used_ns, cpu_started_ns;
+    int64_t cpu_budget_ns, cpu_used_ns, cpu_started_ns;   /* cpu_started_ns 0: not read yet this resume */
     int64_t wall_deadline_ns;    /* CLOCK_MONOTONIC time the request must end by; 0: none */
     lua_State *request_thread;   /* the root coroutine of the running request */
 
@@ -54,6 +54,12 @@ lr_ctx *lr_getctx(lua_State *L);
  * memory cap on while user code runs. Never raise. */
 void lr_enter_user(lr_ctx *ctx, lua_State *request_thread);
 void lr_leave_user(lr_ctx *ctx);
+
+/* CPU spent by the current request so far. The clock starts lazily, at the first check of a
+ * resume (the hook's first firing, after LR_HOOK_EVERY instructions, or a guarded C function):
+ * reading a thread's CPU clock is a system call, and most handlers finish before any check,
+ * so they pay for none. The instructions before the first check go uncounted. */
+int64_t lr_cpu_spent(lr_ctx *ctx);
 
 /* The calling thread's CPU time, and the monotonic clock, in nanoseconds. */
 int64_t lr_thread_cpu_ns(void);

@@ -1,5 +1,3 @@
-import Foundation
-
 /// How `req.body` is made from the bytes, by Content-Type (CONTRACT.md section 4).
 enum BodyKind: Equatable {
     case none          // no bytes: req.body is nil
@@ -26,52 +24,75 @@ enum BodyKind: Equatable {
     /// (a malformed Content-Type counts as absent, never as an error).
     /// Parameters must be well formed too (`; name=token` or `; name="quoted"`, as the
     /// `content-type` package Next.js uses requires): `application/json; charset` is malformed.
+    /// Works on the UTF-8 bytes: it runs for every request with a body.
     static func mediaType(_ header: String) -> String? {
-        let halves = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
-        let essence = halves[0].trimmingCharacters(in: .whitespaces).lowercased()
-        let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isTokenCharacter) }) else { return nil }
-        if halves.count == 2, !parametersAreValid(halves[1]) { return nil }
+        let bytes = Array(header.utf8)
+        var i = 0
+        skipSpaces(bytes, &i)
+        let typeStart = i
+        while i < bytes.count, isToken(bytes[i]) { i += 1 }
+        guard i > typeStart, i < bytes.count, bytes[i] == UInt8(ascii: "/") else { return nil }
+        i += 1
+        let subtypeStart = i
+        while i < bytes.count, isToken(bytes[i]) { i += 1 }
+        guard i > subtypeStart else { return nil }
+        let essence = String(decoding: bytes[typeStart..<i].map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        skipSpaces(bytes, &i)
+        if i == bytes.count { return essence }
+        guard bytes[i] == UInt8(ascii: ";"), parametersAreValid(bytes, from: i + 1) else { return nil }
         return essence
     }
 
-    /// The text after the first `;`: `param *( ";" param )`, each `token = (token / quoted-string)`,
-    /// spaces allowed around the parts; no empty parameter, no trailing `;`.
-    private static func parametersAreValid(_ text: Substring) -> Bool {
-        var rest = text[...]
-        func skipSpaces() { rest = rest.drop { $0 == " " || $0 == "\t" } }
-        func token() -> Bool {
-            let name = rest.prefix(while: isTokenCharacter)
-            rest = rest.dropFirst(name.count)
-            return !name.isEmpty
-        }
+    /// `param *( ";" param )` from `start`, each `token = (token / quoted-string)`, spaces
+    /// allowed around the parts; no empty parameter, no trailing `;`.
+    private static func parametersAreValid(_ bytes: [UInt8], from start: Int) -> Bool {
+        var i = start
         while true {
-            skipSpaces()
-            guard token() else { return false }
-            skipSpaces()
-            guard rest.first == "=" else { return false }
-            rest = rest.dropFirst()
-            skipSpaces()
-            if rest.first == "\"" {
-                rest = rest.dropFirst()
+            skipSpaces(bytes, &i)
+            let nameStart = i
+            while i < bytes.count, isToken(bytes[i]) { i += 1 }
+            guard i > nameStart else { return false }
+            skipSpaces(bytes, &i)
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { return false }
+            i += 1
+            skipSpaces(bytes, &i)
+            if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+                i += 1
                 var closed = false
-                while let c = rest.popFirst() {
-                    if c == "\\" { guard rest.popFirst() != nil else { return false }; continue }
-                    if c == "\"" { closed = true; break }
+                while i < bytes.count {
+                    let c = bytes[i]
+                    i += 1
+                    if c == UInt8(ascii: "\\") { guard i < bytes.count else { return false }; i += 1; continue }
+                    if c == UInt8(ascii: "\"") { closed = true; break }
                 }
                 guard closed else { return false }
-            } else if !token() {
-                return false
+            } else {
+                let valueStart = i
+                while i < bytes.count, isToken(bytes[i]) { i += 1 }
+                guard i > valueStart else { return false }
             }
-            skipSpaces()
-            if rest.isEmpty { return true }
-            guard rest.first == ";" else { return false }
-            rest = rest.dropFirst()
+            skipSpaces(bytes, &i)
+            if i == bytes.count { return true }
+            guard bytes[i] == UInt8(ascii: ";") else { return false }
+            i += 1
         }
     }
 
-    private static func isTokenCharacter(_ c: Character) -> Bool {
-        guard let ascii = c.asciiValue, ascii > 32, ascii < 127 else { return false }
-        return !"()<>@,;:\\\"/[]?={}".contains(c)
+    private static func skipSpaces(_ bytes: [UInt8], _ i: inout Int) {
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    }
+
+    /// RFC 9110 tchar: visible ASCII but the separators.
+    private static func isToken(_ c: UInt8) -> Bool {
+        guard c > 32, c < 127 else { return false }
+        switch c {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"),
+             UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "\\"), UInt8(ascii: "\""),
+             UInt8(ascii: "/"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "?"), UInt8(ascii: "="),
+             UInt8(ascii: "{"), UInt8(ascii: "}"):
+            return false
+        default:
+            return true
+        }
     }
 }

@@ -3,7 +3,7 @@ import CLuaGlue
 /// A ``LuaState`` with the sandbox of CONTRACT.md section 6 installed: the kept standard
 /// libraries, `json`, `env`, `log`, `print`, `require` from `lib/`, and the host's entry points
 /// (`classify`, `dispatch`) from the ``Prelude``.
-final class Sandbox {
+public final class Sandbox {
     let state: LuaState
     let host: SandboxHost
     private let classifyRef: Int32
@@ -13,6 +13,10 @@ final class Sandbox {
     var idleThreads: [(thread: OpaquePointer, ref: Int32)] = []
     static let maxIdleThreads = 32
 
+    /// Set only by `luaroutes bench --no-limits`, before any state exists, to measure what the
+    /// limits cost: no count hook, no memory cap. Never set while serving.
+    nonisolated(unsafe) public static var limitsOffForBenchmark = false
+
     struct SetupError: Error, CustomStringConvertible {
         let description: String
     }
@@ -21,7 +25,9 @@ final class Sandbox {
     ///   - environment: what `env.NAME` reads.
     ///   - modules: `lib/` sources by path relative to ROOT ("lib/a/b.lua").
     init(limits: SandboxLimits, environment: [String: String], modules: [String: String], host: SandboxHost) throws(SetupError) {
-        guard let state = LuaState(memoryCap: limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
+        let unlimited = Sandbox.limitsOffForBenchmark
+        guard let state = LuaState(memoryCap: unlimited ? 0 : limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
+        if unlimited { lua_sethook(state.L, nil, 0, 0) }
         self.state = state
         self.host = host
         let L = state.L
