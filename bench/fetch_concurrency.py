@@ -38,9 +38,11 @@ def slow_upstream(port, delay):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 1024
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 1024   # listen() backlog: must be set before the socket listens
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
