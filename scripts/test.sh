@@ -28,6 +28,10 @@ for root in routes examples/*/; do
   "$bin" test --root "$root" || status=1
 done
 
+echo "== reload under load"
+bash scripts/reload-under-load.sh "$bin" || status=1
+echo "== metrics endpoint"
+bash scripts/metrics-check.sh "$bin" || status=1
 
 echo "== CORS in headless Chromium"
 bash scripts/cors-browser-check.sh "$bin" || status=1

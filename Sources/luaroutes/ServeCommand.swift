@@ -1,15 +1,25 @@
 import ArgumentParser
+import Dispatch
 import Logging
 import LuaRoutes
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the project's routes over HTTP until SIGTERM or SIGINT."
+        abstract: "Serve the project's routes over HTTP until SIGTERM or SIGINT; SIGHUP reloads the project."
     )
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
 
     @OptionGroup var root: RootOption
 
@@ -19,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port = 3000
 
-    @Flag(help: "Development mode: error details in 500 bodies.")
+    @Flag(help: "Development mode: reload when files under the root change, and error details in 500 bodies.")
     var dev = false
 
     @Option(help: "Event loops (each runs its own Lua state per route); default: the number of cores.")
@@ -28,35 +38,70 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to let requests in flight finish after SIGTERM.")
     var grace: Int = 10
 
+    @Option(help: "Log lines as text, or as one JSON object per line (json); both on stderr.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics on this port (off by default).")
+    var metricsPort: Int?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...65535).contains(metricsPort ?? 0) else { throw ValidationError("--metrics-port must be between 0 and 65535") }
         guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
     }
 
     func run() async throws {
-        let logger = Logger(label: "luaroutes")
+        let logger = logFormat == .json ? Logger(label: "luaroutes", factory: { JSONLogHandler(label: $0) }) : Logger(label: "luaroutes")
         let project = try root.loadProject(logger: logger)
-        if !project.envFiles.isEmpty {
-            logger.info("loaded environment files", metadata: ["files": "\(project.envFiles.joined(separator: ", "))"])
-        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
-        let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
-        let server = HTTPServer(
-            dispatcher: dispatcher,
-            configuration: .init(host: host, port: port, grace: .seconds(grace)),
-            logger: logger)
-        let services = ServiceGroup(
-            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let registry = metricsPort.map { _ in PrometheusCollectorRegistry() }
+        let metrics = registry.map { ServerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
+        let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger,
+                                    metrics: metrics, accessLog: AccessLog(logger: logger))
+        let reloader = HotReloader(dispatcher: dispatcher)
+        let hangup = Self.onHangup { reloader.reloadSoon() }
+        var watcher: FileWatcher?
+        if dev {
+            watcher = try await FileWatcher.start(root: project.root, on: group.next(), logger: logger) { reloader.reloadSoon() }
+        }
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let registry, let metrics, let metricsPort {
+            let responder = MetricsResponder(registry: registry, metrics: metrics, dispatcher: dispatcher)
+            services.append(.init(service: HTTPServer(responder: responder, group: group,
+                                                      configuration: .init(host: host, port: metricsPort, grace: .zero, name: "metrics"),
+                                                      logger: logger)))
+        }
+        // Last in the list, so graceful shutdown reaches it first: the metrics port stays up while it drains.
+        services.append(.init(service: HTTPServer(dispatcher: dispatcher,
+                                                  configuration: .init(host: host, port: port, grace: .seconds(grace)),
+                                                  logger: logger)))
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: (any Error)?
         do {
-            try await services.run()
+            try await serviceGroup.run()
         } catch {
-            logger.error("server stopped: \(error)")
-            await dispatcher.shutdown()
-            try? await group.shutdownGracefully()
+            failure = error
+        }
+        hangup.cancel()
+        await watcher?.stop()
+        await dispatcher.shutdown()
+        try? await group.shutdownGracefully()
+        if let failure {
+            logger.error("server stopped: \(failure)")
             throw ExitCode(1)
         }
-        await dispatcher.shutdown()
-        try await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+
+    /// SIGHUP reloads in any mode (the usual daemon convention).
+    static func onHangup(_ action: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler(handler: action)
+        source.resume()
+        return source
     }
 }

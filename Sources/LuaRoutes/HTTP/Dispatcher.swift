@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
@@ -7,38 +8,49 @@ import Synchronization
 ///
 /// Each event loop of the group has its own workers (one Lua state per route per loop), used
 /// only on that loop, so a request runs on the loop that received it without a hop.
-public final class Dispatcher: Responder, @unchecked Sendable {
-    public let project: Project
+public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     public let dev: Bool
     let group: any EventLoopGroup
     let logger: Logger
-    private let workersByLoop: [ObjectIdentifier: LoopWorkers]
-    private let firstLoopWorkers: LoopWorkers
+    /// The generation new requests use; a reload swaps it whole (see ``reload()``).
+    private let current: NIOLockedValueBox<Generation>
+    let reloadLock = NIOLock()
     private let requestCounter = Atomic<UInt64>(0)
     let fetcher: FetchClient
+    /// What every generation's workers share (loops, fetch client, logger, metrics).
+    let workerContext: Generation.Context
+    let metrics: ServerMetrics?
+    let accessLog: AccessLog?
 
     /// Loads every route on every loop of `group` (module scope runs once per loop). Routes
-    /// that fail are logged once and answer 500; the others serve.
-    public init(project: Project, group: any EventLoopGroup, dev: Bool = false, logger: Logger) {
-        self.project = project
+    /// that fail are logged once and answer 500; the others serve. `metrics` and `accessLog`
+    /// observe every finished request (`serve` sets them; `request` and `test` do not).
+    public init(project: Project, group: any EventLoopGroup, dev: Bool = false, logger: Logger,
+                metrics: ServerMetrics? = nil, accessLog: AccessLog? = nil) {
         self.group = group
         self.dev = dev
         self.logger = logger
+        self.metrics = metrics
+        self.accessLog = accessLog
         let fetcher = FetchClient(group: group)
         self.fetcher = fetcher
-        var byLoop: [ObjectIdentifier: LoopWorkers] = [:]
-        var first: LoopWorkers?
-        for loop in group.makeIterator() {
-            let workers = LoopWorkers(workers: project.routeTable.routes.map {
-                RouteWorker(route: $0, project: project, loop: loop, fetcher: fetcher, logger: logger)
-            })
-            byLoop[ObjectIdentifier(loop)] = workers
-            if first == nil { first = workers }
-        }
-        self.workersByLoop = byLoop
-        self.firstLoopWorkers = first ?? LoopWorkers(workers: [])
-        for report in routeReports {
-            if let error = report.error { logger.error("route failed to load: \(error)", metadata: ["route": .string(report.route.file)]) }
+        let context = Generation.Context(group: group, fetcher: fetcher, logger: logger, metrics: metrics)
+        self.workerContext = context
+        let first = Generation.build(project, previous: nil, context: context)
+        self.current = NIOLockedValueBox(first)
+    }
+
+    /// The project the current generation serves.
+    public var project: Project { generation.project }
+
+    var generation: Generation { current.withLockedValue { $0 } }
+
+    /// Publishes `next`; requests already running keep the generation they started with.
+    func publish(_ next: Generation) -> Generation {
+        current.withLockedValue { slot in
+            let previous = slot
+            slot = next
+            return previous
         }
     }
 
@@ -49,15 +61,30 @@ public final class Dispatcher: Responder, @unchecked Sendable {
 
     /// One line per route for `luaroutes routes` and start-up logs.
     public var routeReports: [RouteReport] {
-        firstLoopWorkers.workers.map { RouteReport(route: $0.route, methods: $0.kind == .methods ? $0.methods : [], error: $0.loadError) }
+        generation.firstLoopWorkers.workers.map {
+            RouteReport(route: $0.route, methods: $0.kind == .methods ? $0.methods : [], error: $0.loadError)
+        }
     }
 
     /// Answers `request` on `loop` (the caller must be on it) and calls `completion` there.
     public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
         loop.preconditionInEventLoop()
+        let started = NIODeadline.now()
+        let generation = self.generation   // read once: the whole request sees one generation
         let requestID = String(requestCounter.add(1, ordering: .relaxed).newValue, radix: 16)
         let (path, query) = Self.split(target: request.target)
-        let finishing = { (response: APIResponse) in completion(self.finished(response, for: request, path: path)) }
+        var routeFile: String?
+        let finishing = { (response: APIResponse) in
+            let response = self.finished(response, for: request, path: path)
+            // The closure holds `generation` until the answer: a reload meanwhile must not free
+            // the workers (and Lua states) this request still runs in.
+            withExtendedLifetime(generation) {
+                self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
+                                           bytes: response.body.count, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
+                                           requestID: requestID))
+            }
+            completion(response)
+        }
 
         if path.count > 1, path.hasSuffix("/") {
             var location = String(path.reversed().drop { $0 == "/" }.reversed())
@@ -65,18 +92,17 @@ public final class Dispatcher: Responder, @unchecked Sendable {
             if let query { location += "?" + query }
             return finishing(APIResponse(status: 308, headers: [("Location", location)]))
         }
-        switch project.routeTable.lookup(path: path) {
+        switch generation.project.routeTable.lookup(path: path) {
         case .badRequest:
             finishing(HostError.response(400, "Bad Request"))
         case .notFound:
             finishing(HostError.response(404, "Not Found"))
         case .matched(let match):
-            guard let workers = workersByLoop[ObjectIdentifier(loop)] else {
-                preconditionFailure("respond(to:on:) called with a loop outside the dispatcher's group")
-            }
+            let worker = generation.workers(on: loop).workers[match.routeIndex]
+            routeFile = worker.route.file
             let routeRequest = RouteRequest(api: request, path: path, query: query.map(parseQuery) ?? [],
                                             params: match.params, requestID: requestID)
-            workers.workers[match.routeIndex].handle(routeRequest, dev: dev, completion: finishing)
+            worker.handle(routeRequest, dev: dev, completion: finishing)
         }
     }
 
@@ -84,10 +110,11 @@ public final class Dispatcher: Responder, @unchecked Sendable {
     /// before buffering it. Unrouted targets get the project default.
     public func bodyLimit(forTarget target: String) -> Int {
         let (path, _) = Self.split(target: target)
-        if case .matched(let match) = project.routeTable.lookup(path: path) {
-            return firstLoopWorkers.workers[match.routeIndex].config.bodySizeLimit
+        let generation = self.generation
+        if case .matched(let match) = generation.project.routeTable.lookup(path: path) {
+            return generation.firstLoopWorkers.workers[match.routeIndex].config.bodySizeLimit
         }
-        return project.config.routeDefaults.bodySizeLimit
+        return generation.project.config.routeDefaults.bodySizeLimit
     }
 
     public func respond(to request: APIRequest) async -> APIResponse {
@@ -127,12 +154,6 @@ public final class Dispatcher: Responder, @unchecked Sendable {
         if request.method == "HEAD" { response.body = [] }
         return response
     }
-}
-
-/// The route workers of one event loop, indexed like `RouteTable.routes`.
-final class LoopWorkers {
-    let workers: [RouteWorker]
-    init(workers: [RouteWorker]) { self.workers = workers }
 }
 
 /// What `luaroutes routes` prints for one route.

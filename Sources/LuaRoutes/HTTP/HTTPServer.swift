@@ -13,21 +13,30 @@ public final class HTTPServer: Service, Sendable {
         public var host: String
         public var port: Int
         public var grace: Duration
-        public init(host: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10)) {
+        /// Names the server in its "listening on" line ("luaroutes", "metrics").
+        public var name: String
+        public init(host: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10), name: String = "luaroutes") {
             self.host = host
             self.port = port
             self.grace = grace
+            self.name = name
         }
     }
 
-    let dispatcher: Dispatcher
+    let responder: any LoopResponder
+    let group: any EventLoopGroup
     let configuration: Configuration
     let logger: Logger
     private let tracker = ConnectionTracker()
     private let boundPort = NIOLockedValueBoxPort()
 
-    public init(dispatcher: Dispatcher, configuration: Configuration, logger: Logger) {
-        self.dispatcher = dispatcher
+    public convenience init(dispatcher: Dispatcher, configuration: Configuration, logger: Logger) {
+        self.init(responder: dispatcher, group: dispatcher.group, configuration: configuration, logger: logger)
+    }
+
+    public init(responder: any LoopResponder, group: any EventLoopGroup, configuration: Configuration, logger: Logger) {
+        self.responder = responder
+        self.group = group
         self.configuration = configuration
         self.logger = logger
     }
@@ -38,9 +47,8 @@ public final class HTTPServer: Service, Sendable {
     public func run() async throws {
         let channel = try await bind()
         boundPort.value = channel.localAddress?.port
-        logger.info("luaroutes listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
-                    metadata: ["routes": "\(dispatcher.project.routeTable.routes.count)", "dev": "\(dispatcher.dev)",
-                               "env_files": "\(dispatcher.project.envFiles.joined(separator: ","))"])
+        logger.info("\(configuration.name) listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
+                    metadata: responder.startupMetadata)
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {
@@ -50,9 +58,9 @@ public final class HTTPServer: Service, Sendable {
     }
 
     func bind() async throws -> any Channel {
-        let dispatcher = self.dispatcher
+        let responder = self.responder
         let tracker = self.tracker
-        return try await ServerBootstrap(group: dispatcher.group)
+        return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -63,7 +71,7 @@ public final class HTTPServer: Service, Sendable {
                     let sync = channel.pipeline.syncOperations
                     try sync.configureHTTPServerPipeline(withErrorHandling: false)
                     try sync.addHandler(HTTPServerErrorHandler())
-                    try sync.addHandler(HTTPServerHandler(dispatcher: dispatcher, tracker: tracker))
+                    try sync.addHandler(HTTPServerHandler(responder: responder, tracker: tracker))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

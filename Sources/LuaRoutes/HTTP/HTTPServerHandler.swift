@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP1
 
 /// One connection's requests: collects a request's body (refusing it past the route's limit
-/// before buffering it), hands the request to the ``Dispatcher`` on this connection's event
+/// before buffering it), hands the request to the ``LoopResponder`` (the ``Dispatcher``) on this connection's event
 /// loop, and writes the answer. Requests on a connection are answered in order
 /// (`HTTPServerPipelineHandler` holds pipelined ones back).
 final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -16,19 +16,19 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case refused
     }
 
-    private let dispatcher: Dispatcher
+    private let responder: any LoopResponder
     private let tracker: ConnectionTracker
     private var state = State.idle
 
-    init(dispatcher: Dispatcher, tracker: ConnectionTracker) {
-        self.dispatcher = dispatcher
+    init(responder: any LoopResponder, tracker: ConnectionTracker) {
+        self.responder = responder
         self.tracker = tracker
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
-            let limit = dispatcher.bodyLimit(forTarget: head.uri)
+            let limit = responder.bodyLimit(forTarget: head.uri)
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 refuse(context: context, version: head.version, limit: limit)
             } else {
@@ -64,7 +64,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             remoteAddress: context.channel.remoteAddress?.ipAddress ?? "")
         let keepAlive = head.isKeepAlive
         tracker.requestStarted()
-        dispatcher.respond(to: request, on: context.eventLoop) { response in
+        responder.respond(to: request, on: context.eventLoop) { response in
             self.write(response, version: head.version, keepAlive: keepAlive, context: context)
             self.tracker.requestFinished()
         }

@@ -15,6 +15,8 @@ public struct Project: Sendable {
     let environment: [String: String]
     /// The env files that were read (names only: never log their values).
     public let envFiles: [String]
+    /// The process environment it was loaded with, so a reload reads ROOT the same way.
+    let processEnvironment: [String: String]
 
     public struct LoadError: Error, CustomStringConvertible {
         public let description: String
@@ -47,7 +49,8 @@ public struct Project: Sendable {
             sources[route.file] = try? String(contentsOfFile: root + "/" + route.file, encoding: .utf8)
         }
         return Project(root: root, config: config, routeTable: table, routeSources: sources,
-                       modules: readModules(root: root), environment: environment, envFiles: envFiles)
+                       modules: readModules(root: root), environment: environment, envFiles: envFiles,
+                       processEnvironment: processEnvironment)
     }
 
     /// Every `.lua` file under ROOT/lib, keyed "lib/a/b.lua".

@@ -18,9 +18,11 @@ final class RouteWorker {
     let logger: Logger
     let fetcher: FetchClient
     let loop: any EventLoop
+    let metrics: ServerMetrics?
 
-    init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger) {
+    init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger, metrics: ServerMetrics? = nil) {
         self.route = route
+        self.metrics = metrics
         self.project = project
         self.loop = loop
         self.fetcher = fetcher
@@ -87,10 +89,14 @@ final class RouteWorker {
         case .error, .yield, .hostYieldAtLoad:
             return failure.message
         case .timeout:
+            // While handling, the 504 it answers is counted by ServerMetrics.requestFinished.
+            if phase == "loading" { metrics?.limitHit(route: route.file, kind: "timeout") }
             return "\(route.file): limits.timeout exceeded (\(DurationText.format(config.limits.timeout))) while \(phase)"
         case .cpu:
+            metrics?.limitHit(route: route.file, kind: "cpu")
             return "\(route.file): limits.cpu exceeded (\(DurationText.format(config.limits.cpu))) while \(phase)"
         case .memory:
+            metrics?.limitHit(route: route.file, kind: "memory")
             return "\(route.file): limits.memory exceeded (\(ByteSize.format(config.limits.memory))) while \(phase)"
         }
     }

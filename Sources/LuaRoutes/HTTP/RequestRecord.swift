@@ -1,0 +1,19 @@
+/// What is known about a request once it is answered: one access-log line, one metrics sample.
+public struct RequestRecord: Sendable {
+    public let method: String
+    public let path: String
+    /// The route file that answered; nil when the host answered alone (404, 308, 400).
+    public let route: String?
+    public let status: Int
+    /// Body bytes sent.
+    public let bytes: Int
+    public let duration: Duration
+    public let requestID: String
+}
+
+extension Dispatcher {
+    func observe(_ record: RequestRecord) {
+        accessLog?.record(record)
+        metrics?.requestFinished(record)
+    }
+}

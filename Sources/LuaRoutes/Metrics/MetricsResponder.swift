@@ -1,0 +1,72 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Prometheus
+
+/// `serve --metrics-port N`: `GET /metrics` answers the Prometheus text format. Lua memory is
+/// sampled at scrape time, on each loop (a worker's state may only be read on its loop), so
+/// requests pay nothing for it.
+public final class MetricsResponder: LoopResponder {
+    let registry: PrometheusCollectorRegistry
+    let metrics: ServerMetrics
+    let dispatcher: Dispatcher
+    /// Routes given a memory value last time, so a route removed by a reload drops to 0.
+    private let reportedRoutes = NIOLockedValueBox<Set<String>>([])
+
+    public init(registry: PrometheusCollectorRegistry, metrics: ServerMetrics, dispatcher: Dispatcher) {
+        self.registry = registry
+        self.metrics = metrics
+        self.dispatcher = dispatcher
+    }
+
+    public var startupMetadata: Logger.Metadata { ["path": "/metrics"] }
+
+    public func bodyLimit(forTarget target: String) -> Int { 0 }
+
+    public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
+        let answer = { (response: APIResponse) in
+            var response = response
+            response.headers.append(("Content-Length", String(response.body.count)))
+            if request.method == "HEAD" { response.body = [] }
+            completion(response)
+        }
+        guard Dispatcher.split(target: request.target).path == "/metrics" else {
+            return answer(HostError.response(404, "Not Found"))
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return answer(HostError.response(405, "Method Not Allowed", headers: [("Allow", "GET, HEAD")]))
+        }
+        let answerOnLoop = NIOLoopBound(answer, eventLoop: loop)
+        dispatcher.luaMemoryByRoute(replyingOn: loop).whenComplete { result in
+            if case .success(let memory) = result { self.recordMemory(memory) }
+            answerOnLoop.value(APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                           body: self.registry.emitToBuffer()))
+        }
+    }
+
+    private func recordMemory(_ memory: [String: Int]) {
+        let gone = reportedRoutes.withLockedValue { reported in
+            let gone = reported.subtracting(memory.keys)
+            reported = Set(memory.keys)
+            return gone
+        }
+        for (route, bytes) in memory { metrics.luaMemory(route: route, bytes: bytes) }
+        for route in gone { metrics.luaMemory(route: route, bytes: 0) }
+    }
+}
+
+extension Dispatcher {
+    /// Bytes in use by each route's Lua states (current generation), summed over the loops.
+    func luaMemoryByRoute(replyingOn loop: any EventLoop) -> EventLoopFuture<[String: Int]> {
+        let samples = generation.allLoopWorkers.map { loopWorkers in
+            loopWorkers.loop.submit {
+                loopWorkers.workers.map { ($0.route.file, $0.sandbox.map { Int($0.state.context.pointee.used) } ?? 0) }
+            }
+        }
+        return EventLoopFuture.whenAllSucceed(samples, on: loop).map { perLoop in
+            var total: [String: Int] = [:]
+            for (route, bytes) in perLoop.joined() { total[route, default: 0] += bytes }
+            return total
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `luaroutes serve` as a process: hot reload, graceful shutdown, JSON logs.
+@Suite struct ServeTests {
+    /// Polls `condition` until it holds or `seconds` pass; the caller asserts on the final state.
+    func eventually(seconds: Int = 15, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    @Test func devModeServesAnEditedFile() async throws {
+        let root = try CLI.project(["pages/api/hello.lua": "return function(req, res) res.send('v1') end"])
+        let server = try ServeProcess(root: root, arguments: ["--dev"])
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        #expect(try HTTPGet.get(port: server.port, path: "/api/hello").body == "v1")
+
+        try "return function(req, res) res.send('v2') end".write(toFile: root + "/pages/api/hello.lua", atomically: true, encoding: .utf8)
+        try await eventually { (try? HTTPGet.get(port: server.port, path: "/api/hello").body) == "v2" }
+        #expect(try HTTPGet.get(port: server.port, path: "/api/hello").body == "v2", "\(server.stderr)")
+        #expect(server.stderr.contains("reloaded"))
+    }
+
+    @Test func sigtermLetsASlowRequestFinishThenExits0() async throws {
+        let marker = NSTemporaryDirectory() + "luaroutes-upstream-\(UUID().uuidString)"
+        let upstreamPort = try ServeProcess.freePort()
+        let upstream = Process()
+        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        upstream.arguments = ["python3", "-c", """
+            import http.server, sys, time
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    open(sys.argv[2], "w").close()
+                    time.sleep(1.5)
+                    self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"slow")
+                def log_message(self, *a): pass
+            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+            open(sys.argv[2] + ".ready", "w").close()
+            server.serve_forever()
+            """, String(upstreamPort), marker]
+        // No inherited pipes (swift test would wait for their EOF), and SIGKILL: children may
+        // inherit an ignored SIGTERM.
+        upstream.standardOutput = FileHandle.nullDevice
+        upstream.standardError = FileHandle.nullDevice
+        try upstream.run()
+        defer {
+            kill(upstream.processIdentifier, SIGKILL)
+            try? FileManager.default.removeItem(atPath: marker)
+            try? FileManager.default.removeItem(atPath: marker + ".ready")
+        }
+        try await eventually { FileManager.default.fileExists(atPath: marker + ".ready") }
+
+        let root = try CLI.project([
+            ".env": "UP=http://127.0.0.1:\(upstreamPort)/\n",
+            "pages/api/slow.lua": "return function(req, res) local r = fetch(env.UP) res.send('got ' .. r.body) end",
+            "pages/api/ping.lua": "return function(req, res) res.send('pong') end",
+        ])
+        let server = try ServeProcess(root: root)
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+
+        let port = server.port
+        async let slow = Task.detached { try HTTPGet.get(port: port, path: "/api/slow") }.value
+        try await eventually { FileManager.default.fileExists(atPath: marker) }
+        #expect(FileManager.default.fileExists(atPath: marker), "the upstream got the request")
+        kill(server.process.processIdentifier, SIGTERM)
+
+        let answer = try await slow
+        #expect(answer.status == 200)
+        #expect(answer.body == "got slow")
+        try await eventually { !server.process.isRunning }
+        #expect(!server.process.isRunning)
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
+    }
+
+    @Test func jsonLogsOneObjectPerLineWithAnAccessLine() async throws {
+        let root = try CLI.project(["pages/api/hello.lua": "return function(req, res) log.info('hi') res.send('v1') end"])
+        let server = try ServeProcess(root: root, arguments: ["--log-format", "json"])
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        _ = try HTTPGet.get(port: server.port, path: "/api/hello")
+        server.process.terminate()
+        server.process.waitUntilExit()
+
+        let lines = server.stderr.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count, "every line is a JSON object: \(server.stderr)")
+        let access = objects.first { $0["log"] as? String == "access" && $0["path"] as? String == "/api/hello" }
+        #expect(access?["status"] as? String == "200")
+        #expect(access?["route"] as? String == "pages/api/hello.lua")
+        #expect(access?["bytes"] as? String == "2")
+        let fromLua = objects.first { $0["msg"] as? String == "hi" }
+        #expect(fromLua?["request"] != nil && fromLua?["request"] as? String == access?["request"] as? String)
+        #expect(objects.contains { ($0["msg"] as? String)?.hasPrefix("luaroutes listening on http://127.0.0.1:") == true })
+    }
+}
