@@ -99,7 +99,8 @@ struct RequestCommand: AsyncParsableCommand {
         } else if let data {
             body = data.hasPrefix("@") ? try readFile(String(data.dropFirst())) : Array(data.utf8)
             if !headerList.contains(where: { $0.name.lowercased() == "content-type" }) {
-                let looksJSON = data.first == "{" || data.first == "["
+                let first = body.first { ![0x20, 0x09, 0x0a, 0x0d].contains($0) }   // of the file, for -d @file
+                let looksJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
                 headerList.append(("Content-Type", looksJSON ? "application/json" : "application/x-www-form-urlencoded"))
             }
         }

@@ -84,6 +84,18 @@ import Testing
         #expect(form.stdout.contains(#""body":{"a":"1"}"#))
     }
 
+    @Test func bodyFromAFile() throws {
+        let root = try CLI.project(Self.app.merging(["body.json": #"{"from":"file"}"#]) { a, _ in a })
+        let dataFile = try CLI.run(["request", "--root", root, "POST", "/api/form", "--data-file", root + "/body.json",
+                                    "-H", "Content-Type: application/json"])
+        #expect(dataFile.stdout.contains(#""body":{"from":"file"}"#))
+        let at = try CLI.run(["request", "--root", root, "POST", "/api/form", "-d", "@" + root + "/body.json"])
+        #expect(at.stdout.contains(#""body":{"from":"file"}"#), "-d @file reads the file")
+        let missing = try CLI.run(["request", "--root", root, "POST", "/api/form", "--data-file", root + "/nope.json"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("error: cannot read"))
+    }
+
     @Test(arguments: [
         ["request", "GET"],
         ["request", "GET", "no-slash"],
