@@ -12,8 +12,8 @@ import Testing
         return files
     }
 
-    @Test(arguments: [
-        // the contract's table, row by row
+    /// The contract's table, row by row: path, file, params (also run over a socket by ServerRoutingTests).
+    static let contractRows: [(path: String, file: String, params: String)] = [
         ("/api", "pages/api/index.lua", "{}"),
         ("/api/user", "pages/api/user.lua", "{}"),
         ("/api/users", "pages/api/users/index.lua", "{}"),
@@ -22,6 +22,9 @@ import Testing
         ("/api/files/a/b", "pages/api/files/[...path].lua", #"{"path":["a","b"]}"#),
         ("/api/opt", "pages/api/opt/[[...slug]].lua", "{}"),
         ("/api/opt/a/b", "pages/api/opt/[[...slug]].lua", #"{"slug":["a","b"]}"#),
+    ]
+
+    @Test(arguments: contractRows + [
         // segments are percent-decoded before matching and before they reach req.params
         ("/api/users/a%20b", "pages/api/users/[id].lua", #"{"id":"a b"}"#),
         // static first, then the dynamic sibling when the static branch fails deeper down

@@ -4,16 +4,7 @@ import Testing
 /// CONTRACT.md section 2's table over a real socket: the same rows as DispatcherRoutingTests,
 /// answered by `serve`'s HTTP path.
 @Suite struct ServerRoutingTests {
-    static let rows: [(path: String, file: String, params: String)] = [
-        ("/api", "pages/api/index.lua", "{}"),
-        ("/api/user", "pages/api/user.lua", "{}"),
-        ("/api/users", "pages/api/users/index.lua", "{}"),
-        ("/api/users/42", "pages/api/users/[id].lua", #"{"id":"42"}"#),
-        ("/api/posts/7/comments", "pages/api/posts/[pid]/comments.lua", #"{"pid":"7"}"#),
-        ("/api/files/a/b", "pages/api/files/[...path].lua", #"{"path":["a","b"]}"#),
-        ("/api/opt", "pages/api/opt/[[...slug]].lua", "{}"),
-        ("/api/opt/a/b", "pages/api/opt/[[...slug]].lua", #"{"slug":["a","b"]}"#),
-    ]
+    static let rows = DispatcherRoutingTests.contractRows
 
     @Test func everyRowOfTheContractTable() async throws {
         let files = DispatcherRoutingTests.files(Array(Set(Self.rows.map(\.file))))
