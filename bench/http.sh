@@ -22,7 +22,7 @@ if [ -z "$bin" ]; then
   bin=.build/release/luaroutes
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --root bench/routes --port "$port" --threads "$threads" 2>/dev/null &
+"$bin" serve --root bench/routes --port "$port" --threads "$threads" --no-access-log 2>/dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done

@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics on this port (off by default).")
     var metricsPort: Int?
 
+    @Flag(inversion: .prefixedNo, help: "One log line per request (on by default, as nginx's access_log; benchmarks turn it off as the peers do).")
+    var accessLog = true
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...65535).contains(metricsPort ?? 0) else { throw ValidationError("--metrics-port must be between 0 and 65535") }
@@ -58,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = metricsPort.map { _ in PrometheusCollectorRegistry() }
         let metrics = registry.map { ServerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
         let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger,
-                                    metrics: metrics, accessLog: AccessLog(logger: logger))
+                                    metrics: metrics, accessLog: accessLog ? AccessLog(logger: logger) : nil)
         let reloader = HotReloader(dispatcher: dispatcher)
         let hangup = Self.onHangup { reloader.reloadSoon() }
         var watcher: FileWatcher?
