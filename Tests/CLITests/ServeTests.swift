@@ -97,4 +97,18 @@ import Glibc
         #expect(fromLua?["request"] != nil && fromLua?["request"] as? String == access?["request"] as? String)
         #expect(objects.contains { ($0["msg"] as? String)?.hasPrefix("luaroutes listening on http://127.0.0.1:") == true })
     }
+
+    @Test func noAccessLogKeepsHandlerLogsOnly() async throws {
+        let root = try CLI.project(["pages/api/hello.lua": "return function(req, res) log.info('hi') res.send('v1') end"])
+        let server = try ServeProcess(root: root, arguments: ["--log-format", "json", "--no-access-log"])
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        _ = try HTTPGet.get(port: server.port, path: "/api/hello")
+        server.process.terminate()
+        server.process.waitUntilExit()
+
+        let objects = server.stderr.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.contains { $0["msg"] as? String == "hi" }, "the handler's own log line stays: \(server.stderr)")
+        #expect(!objects.contains { $0["log"] as? String == "access" }, "no access line: \(server.stderr)")
+    }
 }
