@@ -35,15 +35,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-limits"), help: "Run without the CPU hook and the memory cap, to measure what they cost.")
     var noLimits = false
 
+    func validate() throws {
+        _ = try HeaderArguments.parse(headers)
+        guard count >= 1 else { throw ValidationError("-n must be at least 1") }
+    }
+
     func run() async throws {
         var logger = Logger(label: "luaroutes")
         logger.logLevel = .error
         Sandbox.limitsOffForBenchmark = noLimits
         let project = try root.loadProject(logger: logger)
-        var headerList = headers.compactMap { line -> (name: String, value: String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
-        }
+        var headerList = try HeaderArguments.parse(headers)
         if data != nil, !headerList.contains(where: { $0.name.lowercased() == "content-type" }) {
             headerList.append(("Content-Type", "application/json"))
         }

@@ -47,9 +47,7 @@ struct RequestCommand: AsyncParsableCommand {
         guard url.hasPrefix("/") || url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("the URL must be a path starting with / or an http(s) URL, got '\(url)'")
         }
-        for header in headers where !header.contains(":") {
-            throw ValidationError("-H takes \"Name: value\", got '\(header)'")
-        }
+        _ = try HeaderArguments.parse(headers)
     }
 
     func run() async throws {
@@ -88,11 +86,7 @@ struct RequestCommand: AsyncParsableCommand {
             target = String(rest[slash...])
             if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
         }
-        for header in headers {
-            let colon = header.firstIndex(of: ":")!
-            headerList.append((String(header[..<colon]).trimmingCharacters(in: .whitespaces),
-                               String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
-        }
+        headerList += try HeaderArguments.parse(headers)
         var body: [UInt8] = []
         if let dataFile {
             body = try readFile(dataFile)

@@ -100,6 +100,9 @@ import Testing
         ["request", "GET"],
         ["request", "GET", "no-slash"],
         ["request", "GET", "/api/x", "-H", "NoColon"],
+        ["request", "GET", "/api/x", "-H", ": no name"],
+        ["bench", "GET", "/api/x", "-H", "NoColon"],
+        ["bench", "GET", "/api/x", "-n", "0"],
         ["serve", "--port", "70000"],
         ["nonsense"],
     ])
