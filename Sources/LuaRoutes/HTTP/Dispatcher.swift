@@ -9,6 +9,14 @@ import Synchronization
 /// Each event loop of the group has its own workers (one Lua state per route per loop), used
 /// only on that loop, so a request runs on the loop that received it without a hop.
 public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
+    /// A target routed against one generation (see ``route(target:)``).
+    struct Routing {
+        let generation: Generation
+        let path: String
+        let query: String?
+        let lookup: RouteLookup
+    }
+
     public let dev: Bool
     let group: any EventLoopGroup
     let logger: Logger
@@ -66,33 +74,56 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         }
     }
 
-    /// Answers `request` on `loop` (the caller must be on it) and calls `completion` there.
-    public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
+    /// Routes `target` once, when the request's head arrives: the answer carries the body limit
+    /// the server enforces while reading the body, and is handed back to ``respond(to:routed:on:completion:)``.
+    /// The generation is read here, so the whole request sees one generation.
+    public func route(target: String) -> RoutedTarget {
+        let routing = routing(forTarget: target)
+        var bodyLimit = routing.generation.project.config.routeDefaults.bodySizeLimit
+        if case .matched(let match) = routing.lookup {
+            bodyLimit = routing.generation.firstLoopWorkers.workers[match.routeIndex].config.bodySizeLimit
+        }
+        return RoutedTarget(bodyLimit: bodyLimit, routing: routing)
+    }
+
+    private func routing(forTarget target: String) -> Routing {
+        let generation = self.generation
+        let (path, query) = Self.split(target: target)
+        return Routing(generation: generation, path: path, query: query, lookup: generation.project.routeTable.lookup(path: path))
+    }
+
+    /// Answers `request`, already routed by ``route(target:)``, on `loop` (the caller must be on it).
+    public func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop,
+                        completion: @escaping (APIResponse) -> Void) {
         loop.preconditionInEventLoop()
-        let started = NIODeadline.now()
-        let generation = self.generation   // read once: the whole request sees one generation
-        let requestID = String(requestCounter.add(1, ordering: .relaxed).newValue, radix: 16)
-        let (path, query) = Self.split(target: request.target)
+        let routing = routed.routing ?? routing(forTarget: request.target)
+        let generation = routing.generation
+        let path = routing.path
+        let requestNumber = requestCounter.add(1, ordering: .relaxed).newValue
+        let observed = accessLog != nil || metrics != nil
+        let started = observed ? NIODeadline.now() : .uptimeNanoseconds(0)
         var routeFile: String?
         let finishing = { (response: APIResponse) in
-            let response = self.finished(response, for: request, path: path)
+            let response = self.finished(response, for: request)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
             withExtendedLifetime(generation) {
-                self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
-                                           bytes: response.body.count, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
-                                           requestID: requestID))
+                if observed {
+                    self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
+                                               bytes: response.body.count, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
+                                               requestID: RouteRequest.idText(requestNumber)))
+                }
             }
             completion(response)
         }
 
-        if path.count > 1, path.hasSuffix("/") {
+        if path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") {
             var location = String(path.reversed().drop { $0 == "/" }.reversed())
             if location.isEmpty { location = "/" }
-            if let query { location += "?" + query }
+            if let query = routing.query { location += "?" + query }
             return finishing(APIResponse(status: 308, headers: [("Location", location)]))
         }
-        switch generation.project.routeTable.lookup(path: path) {
+        switch routing.lookup {
         case .badRequest:
             finishing(HostError.response(400, "Bad Request"))
         case .notFound:
@@ -100,21 +131,10 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         case .matched(let match):
             let worker = generation.workers(on: loop).workers[match.routeIndex]
             routeFile = worker.route.file
-            let routeRequest = RouteRequest(api: request, path: path, query: query.map(parseQuery) ?? [],
-                                            params: match.params, requestID: requestID)
+            let routeRequest = RouteRequest(api: request, path: path, query: routing.query.map(parseQuery) ?? [],
+                                            params: match.params, requestNumber: requestNumber)
             worker.handle(routeRequest, dev: dev, completion: finishing)
         }
-    }
-
-    /// The largest body the route behind `target` accepts, so the server can refuse a body
-    /// before buffering it. Unrouted targets get the project default.
-    public func bodyLimit(forTarget target: String) -> Int {
-        let (path, _) = Self.split(target: target)
-        let generation = self.generation
-        if case .matched(let match) = generation.project.routeTable.lookup(path: path) {
-            return generation.firstLoopWorkers.workers[match.routeIndex].config.bodySizeLimit
-        }
-        return generation.project.config.routeDefaults.bodySizeLimit
     }
 
     public func respond(to request: APIRequest) async -> APIResponse {
@@ -127,23 +147,26 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     }
 
     /// Path and query of a request target; an absolute-form target loses its scheme and host.
+    /// Works on UTF-8 bytes: the delimiters are ASCII, and Character indexing costs per request.
     static func split(target: String) -> (path: String, query: String?) {
-        var target = Substring(target)
-        if target.hasPrefix("http://") || target.hasPrefix("https://") {
-            let afterScheme = target[target.index(target.firstIndex(of: ":")!, offsetBy: 3)...]
-            target = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
+        var target = Substring(target).utf8[...]
+        for scheme in ["http://", "https://"] where target.starts(with: scheme.utf8) {
+            let afterScheme = target.dropFirst(scheme.utf8.count)
+            target = afterScheme.firstIndex(of: UInt8(ascii: "/")).map { afterScheme[$0...] } ?? "/".utf8[...]
         }
-        if let hash = target.firstIndex(of: "#") { target = target[..<hash] }
-        guard let mark = target.firstIndex(of: "?") else { return (String(target), nil) }
-        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+        if let hash = target.firstIndex(of: UInt8(ascii: "#")) { target = target[..<hash] }
+        guard let mark = target.firstIndex(of: UInt8(ascii: "?")) else { return (String(Substring(target)), nil) }
+        return (String(Substring(target[..<mark])), String(Substring(target[target.index(after: mark)...])))
     }
 
     /// HTTP rules every response obeys, whoever made it: the host sets Content-Length; HEAD
     /// sends no body; 204 and 304 carry neither body nor Content-Type nor Content-Length.
-    private func finished(_ response: APIResponse, for request: APIRequest, path: String) -> APIResponse {
+    private func finished(_ response: APIResponse, for request: APIRequest) -> APIResponse {
         var response = response
-        response.headers.removeAll {
-            $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding")
+        if response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding") }) {
+            response.headers.removeAll {
+                $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding")
+            }
         }
         if response.status == 204 || response.status == 304 || (100..<200).contains(response.status) {
             response.headers.removeAll { $0.name.caseInsensitiveEquals("content-type") }

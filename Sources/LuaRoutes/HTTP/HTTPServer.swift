@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The `serve` host: NIO's HTTP/1.1 pipeline and one ``HTTPServerHandler`` per connection,
+/// The `serve` host: NIO's HTTP/1 request decoder and one ``HTTPConnectionHandler`` per connection,
 /// with Lua running on the event loop that owns the connection. A ServiceLifecycle service:
 /// SIGTERM/SIGINT stop accepting, let requests in flight finish (up to `grace`), then return.
 public final class HTTPServer: Service, Sendable {
@@ -65,13 +65,14 @@ public final class HTTPServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A client that sends its requests and shuts its side (`printf ... | nc`) still gets every answer.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 tracker.opened(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(withErrorHandling: false)
-                    try sync.addHandler(HTTPServerErrorHandler())
-                    try sync.addHandler(HTTPServerHandler(responder: responder, tracker: tracker))
+                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(HTTPConnectionHandler(responder: responder, tracker: tracker))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -4,12 +4,28 @@ import NIOCore
 /// What ``HTTPServer`` serves: the ``Dispatcher`` on the main port, ``MetricsResponder`` on
 /// the metrics port. Called on the connection's event loop, answering there.
 public protocol LoopResponder: AnyObject, Sendable {
-    /// The largest request body accepted for `target` (refused with 413 before buffering).
-    func bodyLimit(forTarget target: String) -> Int
+    /// Routes a request target once, when its head arrives: the result tells the largest body
+    /// accepted (refused with 413 before buffering) and goes back to `respond`.
+    func route(target: String) -> RoutedTarget
     /// Calls `completion` once, on `loop`, with a response that carries its Content-Length.
-    func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void)
+    func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void)
     /// Logged with the "listening on" line.
     var startupMetadata: Logger.Metadata { get }
+}
+
+extension LoopResponder {
+    /// Routes and answers `request` on `loop` (the caller must be on it); `completion` runs there.
+    public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
+        respond(to: request, routed: route(target: request.target), on: loop, completion: completion)
+    }
+}
+
+/// A request target as its responder routed it.
+public struct RoutedTarget {
+    /// The largest request body the target accepts.
+    public let bodyLimit: Int
+    /// The ``Dispatcher``'s lookup, reused by `respond`; nil for other responders.
+    let routing: Dispatcher.Routing?
 }
 
 extension Dispatcher {

@@ -21,9 +21,9 @@ public final class MetricsResponder: LoopResponder {
 
     public var startupMetadata: Logger.Metadata { ["path": "/metrics"] }
 
-    public func bodyLimit(forTarget target: String) -> Int { 0 }
+    public func route(target: String) -> RoutedTarget { RoutedTarget(bodyLimit: 0, routing: nil) }
 
-    public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
+    public func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
         let answer = { (response: APIResponse) in
             var response = response
             response.headers.append(("Content-Length", String(response.body.count)))

@@ -4,5 +4,11 @@ struct RouteRequest {
     let path: String
     let query: [(name: String, values: [String])]
     let params: [(name: String, value: RouteParam)]
-    let requestID: String
+    /// Numbers requests across the process; shown in hex as the request id.
+    let requestNumber: UInt64
+
+    /// Formatted only when something logs it.
+    var requestID: String { Self.idText(requestNumber) }
+
+    static func idText(_ number: UInt64) -> String { String(number, radix: 16) }
 }
