@@ -60,8 +60,10 @@ struct ServeCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let registry = metricsPort.map { _ in PrometheusCollectorRegistry() }
         let metrics = registry.map { ServerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
+        let accessLog = accessLog ? AccessLog(format: logFormat == .json ? .json : .text) : nil
+        let accessLogFlusher = accessLog?.flushPeriodically(on: group.next())
         let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger,
-                                    metrics: metrics, accessLog: accessLog ? AccessLog(logger: logger) : nil)
+                                    metrics: metrics, accessLog: accessLog)
         let reloader = HotReloader(dispatcher: dispatcher)
         let hangup = Self.onHangup { reloader.reloadSoon() }
         var watcher: FileWatcher?
@@ -89,6 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
             failure = error
         }
         hangup.cancel()
+        accessLogFlusher?.cancel()
+        accessLog?.flush()
         await watcher?.stop()
         await dispatcher.shutdown()
         try? await group.shutdownGracefully()
