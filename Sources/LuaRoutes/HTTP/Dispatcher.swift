@@ -102,7 +102,9 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         let requestNumber = requestCounter.add(1, ordering: .relaxed).newValue
         let observed = accessLog != nil || metrics != nil
         let started = observed ? NIODeadline.now() : .uptimeNanoseconds(0)
-        var routeFile: String?
+        var worker: RouteWorker?
+        if case .matched(let match) = routing.lookup { worker = generation.workers(on: loop).workers[match.routeIndex] }
+        let routeFile = worker?.route.file
         let finishing = { (response: APIResponse) in
             let response = self.finished(response, for: request)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
@@ -129,11 +131,9 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         case .notFound:
             finishing(HostError.response(404, "Not Found"))
         case .matched(let match):
-            let worker = generation.workers(on: loop).workers[match.routeIndex]
-            routeFile = worker.route.file
             let routeRequest = RouteRequest(api: request, path: path, query: routing.query.map(parseQuery) ?? [],
                                             params: match.params, requestNumber: requestNumber)
-            worker.handle(routeRequest, dev: dev, completion: finishing)
+            worker!.handle(routeRequest, dev: dev, completion: finishing)
         }
     }
 
@@ -150,9 +150,11 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     /// Works on UTF-8 bytes: the delimiters are ASCII, and Character indexing costs per request.
     static func split(target: String) -> (path: String, query: String?) {
         var target = Substring(target).utf8[...]
-        for scheme in ["http://", "https://"] where target.starts(with: scheme.utf8) {
-            let afterScheme = target.dropFirst(scheme.utf8.count)
-            target = afterScheme.firstIndex(of: UInt8(ascii: "/")).map { afterScheme[$0...] } ?? "/".utf8[...]
+        if target.first != UInt8(ascii: "/") {   // absolute form: skip "scheme://host"
+            for scheme in ["http://", "https://"] where target.starts(with: scheme.utf8) {
+                let afterScheme = target.dropFirst(scheme.utf8.count)
+                target = afterScheme.firstIndex(of: UInt8(ascii: "/")).map { afterScheme[$0...] } ?? "/".utf8[...]
+            }
         }
         if let hash = target.firstIndex(of: UInt8(ascii: "#")) { target = target[..<hash] }
         guard let mark = target.firstIndex(of: UInt8(ascii: "?")) else { return (String(Substring(target)), nil) }

@@ -41,6 +41,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var inputClosed = false
     private var closed = false
     private var serializer = HTTPResponseSerializer()
+    /// The peer's address as text, formatted once per connection rather than per request.
+    private var remoteAddress: String?
 
     init(responder: any LoopResponder, tracker: ConnectionTracker) {
         self.responder = responder
@@ -161,13 +163,20 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             target: head.uri,
             headers: head.headers.map { ($0.name, $0.value) },
             body: body.map { Array($0.readableBytesView) } ?? [],
-            remoteAddress: context.channel.remoteAddress?.ipAddress ?? "")
+            remoteAddress: peerAddress(context))
         let keepAlive = head.isKeepAlive
         tracker.requestStarted()
         responder.respond(to: request, routed: routed, on: context.eventLoop) { response in
             self.send(response, version: head.version, keepAlive: keepAlive, context: context)
             self.tracker.requestFinished()
         }
+    }
+
+    private func peerAddress(_ context: ChannelHandlerContext) -> String {
+        if let remoteAddress { return remoteAddress }
+        let text = context.channel.remoteAddress?.ipAddress ?? ""
+        remoteAddress = text
+        return text
     }
 
     private func send(_ response: APIResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {

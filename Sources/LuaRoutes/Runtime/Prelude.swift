@@ -322,10 +322,14 @@ function RES.removeHeader(st, name)
   return st.res
 end
 local JSON_TYPE = "application/json; charset=utf-8"
+local function set_json_type(st)
+  if st.values["content-type"] == nil then st.names[#st.names + 1] = "content-type" end
+  st.values["content-type"] = { "Content-Type", JSON_TYPE }
+end
 function RES.json(st, value)
   not_sent(st)
   local body = json.encode(value)
-  set_header(st, "Content-Type", JSON_TYPE)
+  set_json_type(st)
   return finish(st, body)
 end
 function RES.send(st, body)
@@ -337,7 +341,7 @@ function RES.send(st, body)
     return finish(st, body)
   end
   if t == "table" or t == "number" or t == "boolean" or body == json.null then
-    set_header(st, "Content-Type", JSON_TYPE)
+    set_json_type(st)
     return finish(st, json.encode(body))
   end
   error(format("bad argument #1 to 'send' (string, table, number, boolean or nil expected, got %s)", t), 2)
@@ -434,17 +438,9 @@ function host.dispatch(mod, kind, method, req)
   st.res = res
   handler(req, res)
   if not st.sent then return false end
-  local flat, n = {}, 0
-  for i = 1, #st.names do
-    local entry = st.values[st.names[i]]
-    local value = entry[2]
-    if type(value) == "table" then
-      for j = 1, #value do flat[n + 1] = entry[1]; flat[n + 2] = value[j]; n = n + 2 end
-    else
-      flat[n + 1] = entry[1]; flat[n + 2] = value; n = n + 2
-    end
-  end
-  return true, st.status, flat, st.body
+  -- The host reads the headers from these two tables (RouteWorker.response): names in order,
+  -- values[name] = { name as set, string or array of strings }.
+  return true, st.status, st.names, st.values, st.body
 end
 
 return host

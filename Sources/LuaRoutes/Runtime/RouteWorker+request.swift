@@ -121,6 +121,34 @@ extension RouteWorker {
         host.fetchSettings = config.fetch
     }
 
+    /// The response headers as `dispatch` left them: `names` in order, `values[name]` = { name
+    /// as set, string or array of strings }. A repeated value (Set-Cookie) becomes several fields.
+    private static func headers(names: Int32, values: Int32, on thread: OpaquePointer, in state: LuaState) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        guard lua_checkstack(thread, 4) != 0 else { return headers }   // never short of 4 slots in practice
+        let count = lua_rawlen(thread, names)
+        headers.reserveCapacity(Int(count))
+        for i in 0..<count {
+            lua_rawgeti(thread, names, lua_Integer(i + 1))                   // stack: ... key
+            lua_rawget(thread, values)                                      // stack: ... entry
+            lua_rawgeti(thread, -1, 1)
+            let name = state.string(at: -1, in: thread) ?? ""
+            lr_pop(thread, 1)
+            lua_rawgeti(thread, -1, 2)                                      // stack: ... entry value
+            if lua_type(thread, -1) == LUA_TTABLE {
+                for j in 0..<lua_rawlen(thread, -1) {
+                    lua_rawgeti(thread, -1, lua_Integer(j + 1))
+                    headers.append((name, state.string(at: -1, in: thread) ?? ""))
+                    lr_pop(thread, 1)
+                }
+            } else {
+                headers.append((name, state.string(at: -1, in: thread) ?? ""))
+            }
+            lr_pop(thread, 2)
+        }
+        return headers
+    }
+
     /// Turns where the coroutine stopped into the response.
     private func response(for outcome: ResumeOutcome, _ inFlight: InFlightRequest) -> APIResponse {
         let thread = inFlight.thread
@@ -133,19 +161,10 @@ extension RouteWorker {
                 logger.error("\(route.file): the handler returned without sending a response", metadata: meta)
                 return HostError.internalError(dev: inFlight.dev, message: "\(route.file): the handler returned without sending a response")
             }
-            let base = lua_gettop(thread) - results                        // stack: true status headers body
+            let base = lua_gettop(thread) - results                        // stack: true status names values body
             let status = Int(lua_tointegerx(thread, base + 2, nil))
-            var headers: [(name: String, value: String)] = []
-            let count = lua_rawlen(thread, base + 3)
-            var i = 1
-            while i + 1 <= count {
-                lua_rawgeti(thread, base + 3, lua_Integer(i))
-                lua_rawgeti(thread, base + 3, lua_Integer(i + 1))          // stack: ... name value
-                headers.append((state.string(at: -2, in: thread) ?? "", state.string(at: -1, in: thread) ?? ""))
-                lr_pop(thread, 2)
-                i += 2
-            }
-            let body = state.bytes(at: base + 4, in: thread) ?? []
+            let headers = Self.headers(names: base + 3, values: base + 4, on: thread, in: state)
+            let body = state.bytes(at: base + 5, in: thread) ?? []
             lr_pop(thread, results)
             if let limit = config.responseLimit, body.count > limit {
                 logger.warning("API response for \(request.path) exceeds \(ByteSize.format(limit)) (responseLimit); large responses are slow to serve",
