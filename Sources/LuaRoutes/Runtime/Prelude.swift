@@ -231,6 +231,9 @@ local function parse_cookies(header)
   end
   return cookies
 end
+-- params, query and headers are left out by the host when empty (most requests have no
+-- query or params): an empty table is made on first read instead.
+local EMPTY_ON_READ = { params = true, query = true, headers = true }
 local REQ_MT = {
   __index = function(req, key)
     if key == "cookies" then
@@ -238,6 +241,11 @@ local REQ_MT = {
       local cookies = parse_cookies(headers and headers.cookie)
       rawset(req, "cookies", cookies)
       return cookies
+    end
+    if EMPTY_ON_READ[key] then
+      local empty = {}
+      rawset(req, key, empty)
+      return empty
     end
   end,
 }
@@ -433,8 +441,10 @@ function host.dispatch(mod, kind, method, req)
     handler = rawget(mod, method)
     if handler == nil and method == "HEAD" then handler = rawget(mod, "GET") end
   end
-  local st = { status = 200, names = {}, values = {}, sent = false }
-  local res = setmetatable({ [RES] = st }, RES_MT)
+  -- The nil fields size the tables' hash parts up front (a constructor counts its fields),
+  -- so setting them later, and binding res's usual methods, never grows a table.
+  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil }
+  local res = setmetatable({ [RES] = st, status = nil, json = nil, send = nil, setHeader = nil, getHeader = nil, redirect = nil }, RES_MT)
   st.res = res
   handler(req, res)
   if not st.sent then return false end

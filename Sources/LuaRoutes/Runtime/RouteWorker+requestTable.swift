@@ -12,21 +12,29 @@ extension RouteWorker {
         LuaState.setField("path", request.path, on: thread)
         LuaState.setField("ip", api.remoteAddress, on: thread)
 
-        lua_createtable(thread, 0, Int32(request.params.count))          // stack: ... req params
-        for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
-        lua_setfield(thread, -2, "params")                               // stack: ... req
-
-        lua_createtable(thread, 0, Int32(request.query.count + request.params.count))  // stack: ... req query
-        for (name, values) in request.query where !request.params.contains(where: { $0.name == name }) {
-            if values.count == 1 { LuaState.push(values[0], on: thread) } else { LuaState.pushArray(values, on: thread) }
-            lua_setfield(thread, -2, name)
+        // Empty params, query and headers are left out: the prelude's req metatable makes an
+        // empty table on first read, so most requests build three tables fewer.
+        if !request.params.isEmpty {
+            lua_createtable(thread, 0, Int32(request.params.count))      // stack: ... req params
+            for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
+            lua_setfield(thread, -2, "params")                           // stack: ... req
         }
-        for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
-        lua_setfield(thread, -2, "query")                                // stack: ... req
 
-        lua_createtable(thread, 0, Int32(api.headers.count))             // stack: ... req headers
-        for (name, value) in HeaderFields.joined(api.headers) { LuaState.setField(name, value, on: thread) }
-        lua_setfield(thread, -2, "headers")                              // stack: ... req
+        if !request.query.isEmpty || !request.params.isEmpty {
+            lua_createtable(thread, 0, Int32(request.query.count + request.params.count))  // stack: ... req query
+            for (name, values) in request.query where !request.params.contains(where: { $0.name == name }) {
+                if values.count == 1 { LuaState.push(values[0], on: thread) } else { LuaState.pushArray(values, on: thread) }
+                lua_setfield(thread, -2, name)
+            }
+            for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
+            lua_setfield(thread, -2, "query")                            // stack: ... req
+        }
+
+        if !api.headers.isEmpty {
+            lua_createtable(thread, 0, Int32(api.headers.count))         // stack: ... req headers
+            for (name, value) in HeaderFields.joined(api.headers) { LuaState.setField(name, value, on: thread) }
+            lua_setfield(thread, -2, "headers")                          // stack: ... req
+        }
 
         guard !api.body.isEmpty else { return nil }
         LuaState.push(api.body, on: thread)

@@ -37,6 +37,19 @@ import Testing
         #expect(!seen.contains("rawBody"))
     }
 
+    @Test func emptyParamsQueryAndHeadersAreTablesAUserCanFill() async throws {
+        let text = try await withProject(["pages/api/bare.lua": """
+            return function(req, res)
+              local kinds = { type(req.params), type(req.query), type(req.headers), tostring(next(req.query)), tostring(req.query.x) }
+              req.query.x = "set"
+              req.params.id = 7
+              kinds[#kinds + 1] = req.query.x .. "," .. req.params.id .. "," .. tostring(req.headers.host)
+              res.json(kinds)
+            end
+            """]) { app in await app.request("GET", "/api/bare").text }
+        #expect(text == #"["table","table","table","nil","nil","set,7,nil"]"#)
+    }
+
     @Test func jsonBodyIsDecoded() async throws {
         let seen = try await inspect("POST", headers: [("Content-Type", "application/json; charset=utf-8")], body: #"{"n":3,"big":9007199254740993}"#)
         #expect(seen.contains(#""body":{"big":9007199254740993,"n":3}"#))
