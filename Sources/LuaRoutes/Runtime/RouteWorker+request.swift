@@ -154,7 +154,7 @@ extension RouteWorker {
         let thread = inFlight.thread
         let state = inFlight.sandbox.state
         let request = inFlight.request
-        let meta: Logger.Metadata = ["request": .string(request.requestID)]
+        var meta: Logger.Metadata { ["request": .string(request.requestID)] }   // built only when a line is logged
         switch outcome {
         case .returned(let results):
             guard results >= 1, lua_toboolean(thread, -results) != 0 else {
