@@ -207,6 +207,38 @@ import Testing
         ])
     }
 
+    /// Members are stored in batches of 64 (lr_json_decode.c): sizes around and past a batch,
+    /// order, repeated keys across batches and nesting inside a batch all decode the same.
+    @Test func largeContainersAcrossBatches() {
+        Self.check([
+            #"""
+            for _, n in ipairs({ 1, 63, 64, 65, 128, 129, 1000 }) do
+              local items, members = {}, {}
+              for i = 1, n do items[i] = tostring(i * 3) members[i] = string.format('"k%d":%d', i, i) end
+              local a = json.decode("[" .. table.concat(items, ",") .. "]")
+              eq(#a, n) eq(a[1], 3) eq(a[n], n * 3)
+              eq(json.encode(a), "[" .. table.concat(items, ",") .. "]")
+              local o = json.decode("{" .. table.concat(members, ",") .. "}")
+              local count = 0 for _ in pairs(o) do count = count + 1 end
+              eq(count, n) eq(o.k1, 1) eq(o["k" .. n], n)
+            end
+            """#,
+            #"""
+            local parts = {}
+            for i = 1, 100 do parts[i] = string.format('"k%d":%d', i % 10, i) end
+            local o = json.decode("{" .. table.concat(parts, ",") .. "}")
+            eq(o.k0, 100) eq(o.k1, 91) eq(o.k9, 99)
+            """#,
+            #"""
+            local parts = {}
+            for i = 1, 70 do parts[i] = string.format('{"i":%d,"t":[%d,[]],"o":{}}', i, i) end
+            local a = json.decode("[" .. table.concat(parts, ",") .. "]")
+            eq(#a, 70) eq(a[70].i, 70) eq(a[65].t[1], 65)
+            eq(json.encode(a[66].t), "[66,[]]") eq(json.encode(a[67].o), "{}")
+            """#,
+        ])
+    }
+
     /// The entry points the Swift runtime calls: never raise, return a Lua status.
     @Test func protectedEntryPoints() throws {
         let L = try #require(luaL_newstate())
