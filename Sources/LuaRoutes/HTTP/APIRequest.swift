@@ -33,6 +33,12 @@ public struct APIRequest: Sendable {
 }
 
 extension String {
+    /// `predicate` holds for every UTF-8 byte; reads the bytes in place (the view's iterator
+    /// costs several times more per byte).
+    func allUTF8(_ predicate: (UInt8) -> Bool) -> Bool {
+        utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) } ?? utf8.allSatisfy(predicate)
+    }
+
     /// ASCII case-insensitive comparison, enough for HTTP field names.
     func caseInsensitiveEquals(_ other: String) -> Bool {
         utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { a, b in

@@ -68,14 +68,21 @@ struct HTTPResponseSerializer {
     /// headers and config values are checked here too, so no path can write a bad one.
     static func hasSafeHeaders(_ response: APIResponse) -> Bool {
         response.headers.allSatisfy { name, value in
-            !name.isEmpty && name.utf8.allSatisfy { tokenBytes[Int($0)] } && !value.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+            !name.isEmpty && name.allUTF8(isTokenByte) && value.allUTF8 { $0 != 13 && $0 != 10 && $0 != 0 }
         }
     }
 
     /// RFC 9110 `tchar`: letters, digits and !#$%&'*+-.^_`|~.
-    private static let tokenBytes: [Bool] = (0..<256).map { byte in
-        let byte = UInt8(byte)
-        return (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"),
+             UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 
     private static let unsafeHeaderAnswer: APIResponse = {

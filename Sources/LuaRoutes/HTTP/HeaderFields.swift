@@ -27,12 +27,16 @@ enum HeaderFields {
     /// Field names are ASCII tokens; most arrive already lower-case (HTTP/2 style) or need
     /// only ASCII folding, which `lowercased()`'s Unicode path does not need to do.
     static func lowercasedASCII(_ name: String) -> String {
-        guard name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return name }
-        return String(unsafeUninitializedCapacity: name.utf8.count) { buffer in
-            for (i, byte) in name.utf8.enumerated() {
-                buffer[i] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+        guard !name.allUTF8({ $0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "Z") }) else { return name }
+        var name = name
+        return name.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for i in 0..<bytes.count {
+                    let byte = bytes[i]
+                    buffer[i] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                }
+                return bytes.count
             }
-            return name.utf8.count
         }
     }
 }
