@@ -147,18 +147,26 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     }
 
     /// Path and query of a request target; an absolute-form target loses its scheme and host.
-    /// Works on UTF-8 bytes: the delimiters are ASCII, and Character indexing costs per request.
+    /// Reads the UTF-8 bytes in place: the delimiters are ASCII.
     static func split(target: String) -> (path: String, query: String?) {
-        var target = Substring(target).utf8[...]
-        if target.first != UInt8(ascii: "/") {   // absolute form: skip "scheme://host"
-            for scheme in ["http://", "https://"] where target.starts(with: scheme.utf8) {
-                let afterScheme = target.dropFirst(scheme.utf8.count)
-                target = afterScheme.firstIndex(of: UInt8(ascii: "/")).map { afterScheme[$0...] } ?? "/".utf8[...]
+        var target = target
+        return target.withUTF8 { bytes in
+            var start = 0
+            if bytes.first != UInt8(ascii: "/") {   // absolute form: skip "scheme://host"
+                for scheme in ["http://", "https://"] where bytes.starts(with: scheme.utf8) {
+                    let host = scheme.utf8.count
+                    start = bytes[host...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.count
+                }
             }
+            var end = bytes[start...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+            var query: String?
+            if let mark = bytes[start..<end].firstIndex(of: UInt8(ascii: "?")) {
+                query = String(decoding: UnsafeBufferPointer(rebasing: bytes[(mark + 1)..<end]), as: UTF8.self)
+                end = mark
+            }
+            let path = start == end && start > 0 ? "/" : String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return (path, query)
         }
-        if let hash = target.firstIndex(of: UInt8(ascii: "#")) { target = target[..<hash] }
-        guard let mark = target.firstIndex(of: UInt8(ascii: "?")) else { return (String(Substring(target)), nil) }
-        return (String(Substring(target[..<mark])), String(Substring(target[target.index(after: mark)...])))
     }
 
     /// HTTP rules every response obeys, whoever made it: the host sets Content-Length; HEAD

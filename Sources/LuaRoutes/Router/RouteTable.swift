@@ -72,17 +72,35 @@ public struct RouteTable: Sendable {
     /// normalized: `..` and `%2e%2e` are ordinary text that only a dynamic segment can match,
     /// and a file name never matches its own extension (`/api/user.lua`).
     public func lookup(path: String) -> RouteLookup {
-        let utf8 = path.utf8
-        guard utf8.first == UInt8(ascii: "/") else { return .notFound }
-        var segments: [String] = []
-        for raw in utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            guard let segment = percentDecoded(Substring(raw)) else { return .badRequest }
-            segments.append(segment)
-        }
+        guard let segments = Self.segments(of: path) else { return .badRequest }
         guard segments.first == "api", !segments.contains(where: \.isEmpty) else { return .notFound }
         var params: [(name: String, value: RouteParam)] = []
         guard let index = match(node: 0, segments, at: 1, &params) else { return .notFound }
         return .matched(RouteMatch(routeIndex: index, params: params))
+    }
+
+    /// The percent-decoded segments of a path after its leading `/`; nil when one does not
+    /// decode. A path without the leading `/` has no segments (it matches nothing). Reads the
+    /// UTF-8 bytes in place: a segment without `%` is copied out once, as it is.
+    static func segments(of path: String) -> [String]? {
+        var path = path
+        return path.withUTF8 { bytes -> [String]? in
+            guard bytes.first == UInt8(ascii: "/") else { return [] }
+            var segments: [String] = []
+            segments.reserveCapacity(8)
+            var start = 1
+            for end in 1...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "/") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if raw.contains(UInt8(ascii: "%")) {
+                    guard let decoded = percentDecoded(String(decoding: raw, as: UTF8.self)) else { return nil }
+                    segments.append(decoded)
+                } else {
+                    segments.append(String(decoding: raw, as: UTF8.self))
+                }
+                start = end + 1
+            }
+            return segments
+        }
     }
 
     /// Depth-first in precedence order; returns a route index and leaves its params in `params`.

@@ -82,10 +82,27 @@ extension LuaState {
         }
     }
 
-    /// t[key] = string, for the table at the top of the stack.
+    /// t[key] = string, for the table at the top of the stack (raw: the host's own tables).
+    /// The key is pushed from its UTF-8 bytes: passing a Swift String where C wants a
+    /// `const char *` copies a small string into a new NUL-terminated array first.
     static func setField(_ key: String, _ value: String, on thread: OpaquePointer) {
+        push(key, on: thread)
         push(value, on: thread)
-        lua_setfield(thread, -2, key)
+        lua_rawset(thread, -3)
+    }
+
+    /// t[key] = string for a constant key: its static bytes are NUL-terminated already, and
+    /// Lua's string cache finds the interned key by that address.
+    static func setConstantField(_ key: StaticString, _ value: String, on thread: OpaquePointer) {
+        push(value, on: thread)
+        key.withUTF8Buffer { $0.withMemoryRebound(to: CChar.self) { lua_setfield(thread, -2, $0.baseAddress) } }
+    }
+
+    /// t[key] = the value on top of the stack, for the table just below it (raw).
+    static func setField(_ key: String, toValueOnTopOf thread: OpaquePointer) {
+        push(key, on: thread)           // stack: ... t value key
+        lua_rotate(thread, -2, 1)       // stack: ... t key value
+        lua_rawset(thread, -3)
     }
 
     /// An array of strings as a new table on top of the stack.

@@ -7,16 +7,16 @@ extension RouteWorker {
     func pushRequestTable(_ request: RouteRequest, on thread: OpaquePointer, in sandbox: Sandbox) -> APIResponse? {
         let api = request.api
         lua_createtable(thread, 0, 12)                                   // stack: ... req
-        LuaState.setField("method", api.method, on: thread)
-        LuaState.setField("url", api.target, on: thread)
-        LuaState.setField("path", request.path, on: thread)
-        LuaState.setField("ip", api.remoteAddress, on: thread)
+        LuaState.setConstantField("method", api.method, on: thread)
+        LuaState.setConstantField("url", api.target, on: thread)
+        LuaState.setConstantField("path", request.path, on: thread)
+        LuaState.setConstantField("ip", api.remoteAddress, on: thread)
 
         // Empty params, query and headers are left out: the prelude's req metatable makes an
         // empty table on first read, so most requests build three tables fewer.
         if !request.params.isEmpty {
             lua_createtable(thread, 0, Int32(request.params.count))      // stack: ... req params
-            for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
+            for (name, value) in request.params { pushParam(value, on: thread); LuaState.setField(name, toValueOnTopOf: thread) }
             lua_setfield(thread, -2, "params")                           // stack: ... req
         }
 
@@ -24,9 +24,9 @@ extension RouteWorker {
             lua_createtable(thread, 0, Int32(request.query.count + request.params.count))  // stack: ... req query
             for (name, values) in request.query where !request.params.contains(where: { $0.name == name }) {
                 if values.count == 1 { LuaState.push(values[0], on: thread) } else { LuaState.pushArray(values, on: thread) }
-                lua_setfield(thread, -2, name)
+                LuaState.setField(name, toValueOnTopOf: thread)
             }
-            for (name, value) in request.params { pushParam(value, on: thread); lua_setfield(thread, -2, name) }
+            for (name, value) in request.params { pushParam(value, on: thread); LuaState.setField(name, toValueOnTopOf: thread) }
             lua_setfield(thread, -2, "query")                            // stack: ... req
         }
 
@@ -50,7 +50,7 @@ extension RouteWorker {
             lua_createtable(thread, 0, Int32(form.count))
             for (name, values) in form {
                 if values.count == 1 { LuaState.push(values[0], on: thread) } else { LuaState.pushArray(values, on: thread) }
-                lua_setfield(thread, -2, name)
+                LuaState.setField(name, toValueOnTopOf: thread)
             }
         case .json:
             let context = sandbox.state.context

@@ -24,6 +24,16 @@ import Testing
         ("/api/opt/a/b", "pages/api/opt/[[...slug]].lua", #"{"slug":["a","b"]}"#),
     ]
 
+    @Test(arguments: [
+        ("/api/a?x=1#f", "/api/a", "x=1"), ("/api/a#f?x", "/api/a", nil), ("/api/a?", "/api/a", ""),
+        ("http://h:1/api/a?q", "/api/a", "q"), ("https://h/api", "/api", nil), ("http://h", "/", nil), ("http://h?q", "/", nil),
+        ("*", "*", nil), ("?x", "", "x"), ("/api/caf\u{E9}?\u{E9}=1", "/api/caf\u{E9}", "\u{E9}=1"),
+    ] as [(String, String, String?)])
+    func targetsSplitIntoPathAndQuery(target: String, path: String, query: String?) {
+        let split = Dispatcher.split(target: target)
+        #expect(split.path == path && split.query == query, "\(target)")
+    }
+
     @Test(arguments: contractRows + [
         // segments are percent-decoded before matching and before they reach req.params
         ("/api/users/a%20b", "pages/api/users/[id].lua", #"{"id":"a b"}"#),
