@@ -50,8 +50,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), incoming) {
-        case (.head(let head), .idle):
+        // Matched part first, state second, and the state taken out of `incoming` before use:
+        // matching the pair would copy (retain and release) the head and route every time.
+        if case .discarding = incoming { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = incoming else { return protocolViolation(context) }
             let routed = responder.route(target: head.uri)
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > routed.bodyLimit {
                 refuse(head, limit: routed.bodyLimit, context: context)
@@ -61,24 +65,27 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 }
                 incoming = .receiving(head: head, routed: routed, body: nil)
             }
-        case (.body(var chunk), .receiving(let head, let routed, let body)):
+        case .body(var chunk):
+            guard case .receiving(let head, let routed, var body) = incoming else { return protocolViolation(context) }
+            incoming = .idle   // drop the state's reference first, so the append does not copy
             if (body?.readableBytes ?? 0) + chunk.readableBytes > routed.bodyLimit {
                 refuse(head, limit: routed.bodyLimit, context: context)
-            } else if var body {
-                incoming = .idle   // drop our reference first, so the append does not copy
-                body.writeBuffer(&chunk)
+            } else if body != nil {
+                body!.writeBuffer(&chunk)
                 incoming = .receiving(head: head, routed: routed, body: body)
             } else {
                 incoming = .receiving(head: head, routed: routed, body: chunk)
             }
-        case (.end, .receiving(let head, let routed, let body)):
+        case .end:
+            guard case .receiving(let head, let routed, let body) = incoming else { return protocolViolation(context) }
             incoming = .idle
             enqueue(.request(head: head, routed: routed, body: body), context: context)
-        case (_, .discarding):
-            break
-        default:
-            context.close(promise: nil)
         }
+    }
+
+    /// Parts out of order: the decoder never does this; close rather than guess.
+    private func protocolViolation(_ context: ChannelHandlerContext) {
+        context.close(promise: nil)
     }
 
     /// Malformed HTTP: answered with JSON in turn (after the requests before it), then the
@@ -128,8 +135,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func enqueue(_ work: Work, context: ChannelHandlerContext) {
-        queue.append(work)
-        drain(context: context)
+        if queue.isEmpty, !responding, !draining, !closed {
+            // The usual case, nothing pipelined: straight to work, without the queue.
+            responding = true
+            perform(work, context: context)   // `send` resumes reading once answered
+        } else {
+            queue.append(work)
+            drain(context: context)
+        }
     }
 
     /// Starts queued work while nothing is pending. A loop, not recursion: a handler that
@@ -140,12 +153,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         defer { draining = false }
         while !responding, !closed, let work = queue.popFirst() {
             responding = true
-            switch work {
-            case .request(let head, let routed, let body):
-                start(head, routed: routed, body: body, context: context)
-            case .finalAnswer(let answer, let version):
-                send(answer, version: version, keepAlive: false, context: context)
-            }
+            perform(work, context: context)
         }
         guard !responding, queue.isEmpty, !closed else { return }
         if inputClosed {
@@ -154,6 +162,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         } else if readPending {
             readPending = false
             context.read()
+        }
+    }
+
+    private func perform(_ work: Work, context: ChannelHandlerContext) {
+        switch work {
+        case .request(let head, let routed, let body):
+            start(head, routed: routed, body: body, context: context)
+        case .finalAnswer(let answer, let version):
+            send(answer, version: version, keepAlive: false, context: context)
         }
     }
 
