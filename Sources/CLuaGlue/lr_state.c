@@ -10,7 +10,7 @@ static void *lr_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     lr_ctx *c = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        lr_pool_realloc(&c->pool, ptr, osize, 0);
         c->used -= old;
         return NULL;
     }
@@ -18,7 +18,7 @@ static void *lr_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         c->refusals++;
         return NULL;
     }
-    void *p = realloc(ptr, nsize);
+    void *p = lr_pool_realloc(&c->pool, ptr, osize, nsize);
     if (!p) return NULL;
     c->used = c->used - old + nsize;
     if (c->used > c->peak) c->peak = c->used;
@@ -78,6 +78,11 @@ lua_State *lr_newstate(lr_ctx *ctx) {
      * which is the case the generational mode is built for. */
     lua_gc(L, LUA_GCGEN, 0, 0);
     return L;
+}
+
+void lr_closestate(lua_State *L, lr_ctx *ctx) {
+    lua_close(L);
+    lr_pool_drain(&ctx->pool);
 }
 
 lr_ctx *lr_getctx(lua_State *L) { return *(lr_ctx **)lua_getextraspace(L); }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <lua5.4/lua.h>
+#include "lr_pool.h"
 
 /* Why a request was cut off; 0 while nothing was. */
 enum { LR_TRIP_NONE = 0, LR_TRIP_CPU = 1, LR_TRIP_TIMEOUT = 2 };
@@ -19,6 +20,7 @@ struct lr_fetch_result;
 typedef struct lr_ctx {
     /* memory: bytes in use by this state, refused above `cap` while `enforce` is set */
     size_t used, peak, cap;
+    lr_pool pool;                       /* freed small blocks kept for reuse */
     int enforce;
     unsigned long refusals;             /* allocations refused over the state's life */
     unsigned long refusals_at_enter;    /* ... when the current resume began */
@@ -46,6 +48,9 @@ typedef struct lr_ctx {
  * (threads inherit it from their creator, so the hook must be there before any code runs).
  * Returns NULL when out of memory. Never raises. */
 lua_State *lr_newstate(lr_ctx *ctx);
+
+/* Closes a state made by lr_newstate and frees the blocks its allocator kept. */
+void lr_closestate(lua_State *L, lr_ctx *ctx);
 
 /* The context of any thread of a state made by lr_newstate. */
 lr_ctx *lr_getctx(lua_State *L);

@@ -21,7 +21,7 @@ final class LuaState {
     }
 
     deinit {
-        lua_close(L)
+        lr_closestate(L, context)
         context.deallocate()
     }
 
