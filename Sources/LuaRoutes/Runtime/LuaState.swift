@@ -28,11 +28,14 @@ final class LuaState {
     var memoryInUse: Int { context.pointee.used }
 
     /// Loads a text chunk; pushes the function, or returns the compile error (nothing pushed).
-    func loadText(_ source: String, chunkName: String) -> String? {
+    /// `cached`: the text is the host's own constant (the prelude), compiled once per process
+    /// and loaded from its bytecode afterwards (`lr_load_prelude`).
+    func loadText(_ source: String, chunkName: String, cached: Bool = false) -> String? {
         var source = source
         let status = source.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
-                lr_load_text(L, chars.baseAddress, chars.count, chunkName)
+                cached ? lr_load_prelude(L, chars.baseAddress, chars.count, chunkName)
+                       : lr_load_text(L, chars.baseAddress, chars.count, chunkName)
             }
         }
         if status == LUA_OK { return nil }

@@ -77,6 +77,9 @@ final class RouteWorker {
         self.kind = kind
         self.methods = methods
         self.sandbox = sandbox
+        // Module scope is done: collect what setting up left behind (the prelude's and the
+        // route's temporaries), or it would stay in every idle state until a major collection.
+        lr_gc_collect(sandbox.L)
     }
 
     func pushModule(on thread: OpaquePointer) {

@@ -37,7 +37,7 @@ public final class Sandbox {
             let message = state.string(at: -1) ?? "?"
             throw SetupError(description: "cannot open the sandbox libraries: \(message)")
         }
-        if let error = state.loadText(Prelude.source, chunkName: Prelude.chunkName) {
+        if let error = state.loadText(Prelude.source, chunkName: Prelude.chunkName, cached: true) {
             throw SetupError(description: "the prelude does not compile: \(error)")
         }                                                                    // stack: priv prelude
         lua_rotate(L, -2, 1)                                                 // stack: prelude priv
