@@ -1,17 +1,20 @@
+import Dispatch
 import Logging
 import NIOCore
 
 extension Generation {
     /// What every route worker of every generation shares.
-    struct Context {
+    struct Context: Sendable {
         let group: any EventLoopGroup
         let fetcher: FetchClient
         let logger: Logger
         let metrics: ServerMetrics?
     }
 
-    /// Loads every route on every loop (module scope runs once per loop), on the calling
-    /// thread: nothing serves from these workers until the generation is published.
+    /// Loads every route on every loop (module scope runs once per loop), off the event loops:
+    /// nothing serves from these workers until the generation is published. The loops' states
+    /// share nothing, so each loop's are built on a thread of their own, at once (start-up and
+    /// reload take one loop's share of the time, not all of it).
     ///
     /// A route file that no longer loads, but loaded in `previous`, keeps its previous source
     /// (built with the new lib/, env and config), so one bad save does not take a working
@@ -19,26 +22,33 @@ extension Generation {
     /// loop or per reload.
     static func build(_ project: Project, previous: Generation?, context: Context) -> Generation {
         let loops = Array(context.group.makeIterator())
-        var project = project
-        func worker(_ route: Route, on loop: any EventLoop) -> RouteWorker {
+        @Sendable func worker(_ route: Route, _ project: Project, on loop: any EventLoop) -> RouteWorker {
             RouteWorker(route: route, project: project, loop: loop, fetcher: context.fetcher,
                         logger: context.logger, metrics: context.metrics)
         }
-        var first = project.routeTable.routes.map { worker($0, on: loops[0]) }
+        var perLoop = buildConcurrently(loops.count) { i in
+            project.routeTable.routes.map { worker($0, project, on: loops[i]) }
+        }
+        var project = project   // may take back previous sources below
 
         var kept: [String: String] = [:]
-        for broken in first where broken.loadError != nil {
-            if let old = previous?.worker(for: broken.route.file), old.loadError == nil,
-               let text = old.project.routeSources[broken.route.file] {
-                kept[broken.route.file] = text
+        if let previous, perLoop[0].contains(where: { $0.loadError != nil }) {
+            let before = previous.firstLoopWorkersByFile()
+            for broken in perLoop[0] where broken.loadError != nil {
+                if let old = before[broken.route.file], old.loadError == nil,
+                   let text = old.project.routeSources[broken.route.file] {
+                    kept[broken.route.file] = text
+                }
             }
         }
         var errors: [String: String] = [:]
-        for broken in first { if let error = broken.loadError { errors[broken.route.file] = error } }
+        for broken in perLoop[0] { if let error = broken.loadError { errors[broken.route.file] = error } }
         if !kept.isEmpty {
             project = project.replacingRouteSources(kept)
-            first = first.map { kept[$0.route.file] == nil ? $0 : worker($0.route, on: loops[0]) }
-            for restored in first where kept[restored.route.file] != nil {
+            for i in loops.indices {
+                perLoop[i] = perLoop[i].map { kept[$0.route.file] == nil ? $0 : worker($0.route, project, on: loops[i]) }
+            }
+            for restored in perLoop[0] where kept[restored.route.file] != nil {
                 if let error = restored.loadError {   // the old source no longer loads either
                     kept[restored.route.file] = nil
                     errors[restored.route.file] = error
@@ -46,9 +56,9 @@ extension Generation {
             }
         }
 
-        var byLoop = [ObjectIdentifier(loops[0]): LoopWorkers(loop: loops[0], workers: first)]
-        for loop in loops.dropFirst() {
-            byLoop[ObjectIdentifier(loop)] = LoopWorkers(loop: loop, workers: project.routeTable.routes.map { worker($0, on: loop) })
+        var byLoop: [ObjectIdentifier: LoopWorkers] = [:]
+        for (loop, workers) in zip(loops, perLoop) {
+            byLoop[ObjectIdentifier(loop)] = LoopWorkers(loop: loop, workers: workers)
         }
 
         for (file, error) in errors.sorted(by: { $0.key < $1.key }) where previous?.loggedErrors[file] != error {
@@ -60,5 +70,36 @@ extension Generation {
         }
         return Generation(project: project, workersByLoop: byLoop, firstLoopWorkers: byLoop[ObjectIdentifier(loops[0])]!,
                           loggedErrors: errors)
+    }
+
+    /// `body(0) ... body(count - 1)`, each on its own thread (the calling one among them), and
+    /// their results in order. The workers made on one thread are only handed over once all
+    /// are done, and each is used on its own loop afterwards.
+    private static func buildConcurrently(_ count: Int, _ body: @Sendable (Int) -> [RouteWorker]) -> [[RouteWorker]] {
+        let slots = WorkerSlots(count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in slots.store(body(i), at: i) }
+        return slots.take()
+    }
+}
+
+/// One result slot per thread of ``Generation/buildConcurrently``: each index is written by
+/// exactly one thread, and read only after `concurrentPerform` returned (which orders the writes).
+private final class WorkerSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<[RouteWorker]>
+    private let count: Int
+
+    init(_ count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [], count: count)
+    }
+
+    func store(_ workers: [RouteWorker], at index: Int) { slots[index] = workers }
+
+    func take() -> [[RouteWorker]] { Array(UnsafeBufferPointer(start: slots, count: count)) }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
     }
 }

@@ -33,9 +33,9 @@ final class Generation: @unchecked Sendable {
 
     var allLoopWorkers: [LoopWorkers] { Array(workersByLoop.values) }
 
-    /// The first loop's worker for `file`, if this generation has that route.
-    func worker(for file: String) -> RouteWorker? {
-        firstLoopWorkers.workers.first { $0.route.file == file }
+    /// The first loop's workers by route file (a reload that broke many routes looks each up).
+    func firstLoopWorkersByFile() -> [String: RouteWorker] {
+        Dictionary(firstLoopWorkers.workers.map { ($0.route.file, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }
 
