@@ -45,19 +45,8 @@ func rawHTTP(port: Int, _ request: String, readTimeout: Int = 5) throws -> Strin
 }
 
 func rawHTTP(port: Int, _ bytes: [UInt8], readTimeout: Int = 5, closeAfterHeaders: Bool = false) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw RawHTTPError.connect }
+    let fd = try connectLoopback(port: port, readTimeout: readTimeout)
     defer { close(fd) }
-    var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw RawHTTPError.connect }
     var sent = 0
     while sent < bytes.count {
         let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -73,4 +62,24 @@ func rawHTTP(port: Int, _ bytes: [UInt8], readTimeout: Int = 5, closeAfterHeader
         received += buffer[0..<n]
     }
     return String(decoding: received, as: UTF8.self)
+}
+
+/// A blocking connection to 127.0.0.1:`port` whose reads time out after `readTimeout` seconds.
+func connectLoopback(port: Int, readTimeout: Int = 5) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw RawHTTPError.connect }
+    var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else {
+        close(fd)
+        throw RawHTTPError.connect
+    }
+    return fd
 }
