@@ -133,7 +133,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         case .matched(let match):
             let routeRequest = RouteRequest(api: request, path: path, query: routing.query.map(parseQuery) ?? [],
                                             params: match.params, requestNumber: requestNumber)
-            worker!.handle(routeRequest, dev: dev, completion: finishing)
+            worker!.handle(routeRequest, dev: dev, completion: finishing)   // set above, from this match
         }
     }
 

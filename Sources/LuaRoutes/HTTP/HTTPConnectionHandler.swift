@@ -6,10 +6,10 @@ import NIOHTTP1
 /// requests to the ``LoopResponder`` on this connection's event loop, and writes each answer
 /// as one buffer, in request order.
 ///
-/// It stands in for NIO's response encoder, pipelining handler and protocol-error handler:
-/// those cost four handler hops and three writes per response (a quarter of the user-space
-/// time of a hello request in a profile). Pipelined requests wait in `queue`; while an answer
-/// is pending, reads from the socket are held back, as `HTTPServerPipelineHandler` does.
+/// It stands in for NIO's response encoder, pipelining handler and protocol-error handler,
+/// which cost four handler hops and three writes per response. Pipelined requests wait in
+/// `queue`; while an answer is pending, reads from the socket are held back, as
+/// `HTTPServerPipelineHandler` does.
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
