@@ -282,8 +282,9 @@ local function not_sent(st)
   if st.sent then error("response already sent", 3) end
 end
 
-local function set_header(st, name, value)
-  local key = lower(name)
+-- `key`: the lower-case name, when the caller knows it (saves a lower() per response).
+local function set_header(st, name, value, key)
+  key = key or lower(name)
   if st.values[key] == nil then st.names[#st.names + 1] = key end
   st.values[key] = { name, value }
 end
@@ -330,14 +331,10 @@ function RES.removeHeader(st, name)
   return st.res
 end
 local JSON_TYPE = "application/json; charset=utf-8"
-local function set_json_type(st)
-  if st.values["content-type"] == nil then st.names[#st.names + 1] = "content-type" end
-  st.values["content-type"] = { "Content-Type", JSON_TYPE }
-end
 function RES.json(st, value)
   not_sent(st)
   local body = json.encode(value)
-  set_json_type(st)
+  set_header(st, "Content-Type", JSON_TYPE, "content-type")
   return finish(st, body)
 end
 function RES.send(st, body)
@@ -349,7 +346,7 @@ function RES.send(st, body)
     return finish(st, body)
   end
   if t == "table" or t == "number" or t == "boolean" or body == json.null then
-    set_json_type(st)
+    set_header(st, "Content-Type", JSON_TYPE, "content-type")
     return finish(st, json.encode(body))
   end
   error(format("bad argument #1 to 'send' (string, table, number, boolean or nil expected, got %s)", t), 2)

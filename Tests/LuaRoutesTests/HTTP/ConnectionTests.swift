@@ -82,6 +82,15 @@ import Testing
         #expect(text.hasSuffix("\r\n\r\nhi"))
     }
 
+    @Test func expectContinueOverTheLimitGets413Instead() async throws {
+        let text = try await withServer(Self.files()) { port in
+            try rawHTTP(port: port, "POST /api/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n")
+        }
+        #expect(text.hasPrefix("HTTP/1.1 413 Payload Too Large\r\n"), "\(text)")
+        #expect(!text.contains("100 Continue"))
+        #expect(text.hasSuffix(#"{"error":"Body exceeded 1mb limit"}"#))
+    }
+
     @Test func headersThatCouldSplitAResponseAreNeverWritten() {
         var serializer = HTTPResponseSerializer()
         let allocator = ByteBufferAllocator()

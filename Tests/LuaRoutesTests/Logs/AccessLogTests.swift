@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOEmbedded
 import Testing
 @testable import LuaRoutes
 
@@ -59,6 +60,19 @@ import Testing
         #expect(lines.last?.hasSuffix("GET /api/users/\(n + 1) 200") == true)
         log.flush()
         #expect(output.count == 2, "an empty flush writes nothing")
+    }
+
+    @Test func aQuietServersLinesGoOutOnTheTimer() throws {
+        let (log, output) = Self.log(.text)
+        let loop = EmbeddedEventLoop()
+        let flusher = log.flushPeriodically(on: loop, every: .milliseconds(200))
+        defer { flusher.cancel() }
+        log.record(Self.record())
+        loop.advanceTime(by: .milliseconds(199))
+        #expect(output.count == 0)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(output.text.hasSuffix("GET /api/users/1 200\n"))
+        try loop.syncShutdownGracefully()
     }
 
     @Test func piecesEndAtNewlinesWithinTheLimit() {
