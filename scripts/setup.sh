@@ -7,8 +7,9 @@ set -euo pipefail
 need=()
 [ -f /usr/include/lua5.4/lua.h ] || need+=(liblua5.4-dev)
 [ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
+# Arguments name commands to have, as COMMAND or COMMAND:PACKAGE when the package is named otherwise.
 for tool in "$@"; do
-  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""

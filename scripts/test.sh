@@ -28,6 +28,9 @@ for root in routes examples/*/; do
   "$bin" test --root "$root" || status=1
 done
 
+echo "== luacheck"
+bash scripts/lint.sh || status=1
+
 echo "== reload under load"
 bash scripts/reload-under-load.sh "$bin" || status=1
 echo "== metrics endpoint"
