@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Targets depend in one direction:
-//   luaroutes (executable) -> LuaRoutes (core) -> CLuaGlue (our C) -> CLua (Debian's liblua5.4)
+//   luaroutes (executable) -> LuaRoutesHurl (the request runner) -> LuaRoutes (core)
+//     -> CLuaGlue (our C) -> CLua (Debian's liblua5.4)
 let package = Package(
     name: "luaroutes",
     platforms: [.macOS(.v14)],
@@ -37,10 +38,11 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .target(name: "LuaRoutesHurl", dependencies: ["LuaRoutes"]),
         .executableTarget(
             name: "luaroutes",
             dependencies: [
-                "LuaRoutes",
+                "LuaRoutes", "LuaRoutesHurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,9 +62,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            exclude: ["Runner/Fixtures"]
+            ]
         ),
+        .testTarget(name: "LuaRoutesHurlTests", dependencies: ["LuaRoutesHurl", "LuaRoutes"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["luaroutes"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import LuaRoutes
+import LuaRoutesHurl
 import NIOPosix
 
 struct TestCommand: AsyncParsableCommand {

@@ -1,8 +1,8 @@
 /// Small pieces of JSON text the host writes itself (error bodies, Hurl messages). Lua values
 /// go through the C codec instead.
-enum JSONText {
+public enum JSONText {
     /// A JSON string literal: quotes, backslashes and control characters escaped, UTF-8 kept.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

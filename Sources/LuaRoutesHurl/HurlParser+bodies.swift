@@ -1,3 +1,4 @@
+import LuaRoutes
 /// Request bodies and response body asserts: JSON literal, ```` ``` ```` block, `` `one line` ``,
 /// `file,path;`. `base64,`, `hex,`, XML and GraphQL are outside the subset.
 extension HurlParser {

@@ -1,5 +1,6 @@
 import Testing
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 /// The parser: every construct of the subset, and the whole message for errors and for
 /// constructs outside it (HURL-SUBSET §3, §6).

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// A number from a response or a literal; integers stay exact, and compare with floats by value.
 enum HurlNumber: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 /// Runs each `Fixtures/{ok,failed,parse-error}/name.hurl` against ``fixtureAPI`` and compares the
 /// whole report with `name.out`, as Hurl's integration tests do. Paths are shown relative to

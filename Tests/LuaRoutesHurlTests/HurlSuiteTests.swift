@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 /// Discovery, the per-file lines and the closing line, over a temporary ROOT.
 @Suite struct HurlSuiteTests {

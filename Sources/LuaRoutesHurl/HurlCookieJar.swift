@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// The cookies one `.hurl` file has been given (HURL-SUBSET §3 "Cookie jar"): `Set-Cookie`
 /// name/value pairs, sent back on later requests. `Max-Age=0` (or negative) or a past `Expires`

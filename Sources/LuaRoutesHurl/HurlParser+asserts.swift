@@ -1,3 +1,4 @@
+import LuaRoutes
 /// Capture and assert lines: `name: query [count]` and `query [count] [not] predicate [value]`.
 extension HurlParser {
     static let unsupportedQueries: Set = ["xpath", "regex", "sha256", "md5", "url", "redirects", "ip", "version", "certificate"]

@@ -1,5 +1,6 @@
 import Testing
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 @Suite struct JSONPathTests {
     let doc = try! JSONParser.parse(#"""

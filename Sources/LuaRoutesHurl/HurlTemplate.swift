@@ -1,3 +1,4 @@
+import LuaRoutes
 /// Text with `{{name}}` placeholders, as written in URLs, headers, section values, bodies and
 /// quoted predicate values. Escapes are already resolved; only variables are left.
 struct HurlTemplate: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// Turns `.hurl` text into a ``HurlFile``. The whole file is parsed before anything runs, and
 /// anything outside the v1 subset fails it with a located message (HURL-SUBSET §2, §6).

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// The JSONPath subset (HURL-SUBSET §3): `$` then `.name`, `['name']`/`["name"]`, `[n]` (negative
 /// counts from the end), `[*]`, `.*`. Without a wildcard a path yields one value or *none*; with

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// Runs one parsed file's entries in order against a ``Responder`` (HURL-SUBSET §2 rule 3):
 /// one session per file (variables and cookie jar start empty), and the first failing entry

@@ -1,3 +1,4 @@
+import LuaRoutes
 /// Request sections, `[Options]`, the response line and the response sections.
 extension HurlParser {
     mutating func parseRequestSections(into request: inout HurlRequest) throws(HurlParseError) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 /// What the runner sends, templates and their precedence, captures and the cookie jar.
 @Suite struct HurlRunnerTests {

@@ -1,5 +1,6 @@
 import Foundation
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 /// A ``Responder`` made of a closure, so each test says exactly what the "app" answers.
 struct FakeResponder: Responder {

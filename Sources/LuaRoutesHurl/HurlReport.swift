@@ -1,3 +1,4 @@
+import LuaRoutes
 /// The text `luaroutes test` prints (HURL-SUBSET §5): one frame per failure, in Hurl's shape,
 /// then one line per file and the closing `N passed, N failed` (files, as Hurl counts them).
 enum HurlReport {

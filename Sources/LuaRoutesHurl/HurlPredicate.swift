@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// `[not] operator [value]` of an assert line, and its evaluation with the semantics of Hurl's
 /// `predicate.rs` (HURL-SUBSET §3 table): every predicate fails on *none*, and `not` never

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// Reads tokens from one source line for the parser; positions are character columns so
 /// diagnostics can point at them.

@@ -1,5 +1,6 @@
 import Testing
-@testable import LuaRoutes
+@testable import LuaRoutesHurl
+import LuaRoutes
 
 /// Predicate semantics (HURL-SUBSET §3 table, Hurl's predicate.rs).
 @Suite struct HurlPredicateTests {

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// The top-level API `luaroutes test` calls: find the `.hurl` files, run each as its own session
 /// against one ``Responder``, and produce the report (HURL-SUBSET §2–§5, CONTRACT §8).

@@ -1,3 +1,4 @@
+import LuaRoutes
 /// The parsed form of one `.hurl` file. Every node keeps where it was written, so a failure can
 /// point at its line (HURL-SUBSET §5). Lines and columns count from 1; columns count characters.
 struct SourceLocation: Sendable, Equatable, CustomStringConvertible {

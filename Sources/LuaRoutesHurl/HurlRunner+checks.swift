@@ -1,4 +1,5 @@
 import Foundation
+import LuaRoutes
 
 /// The response side of an entry, in Hurl's order: status, implicit headers, captures,
 /// `[Asserts]`, then the body. Every failing check of the entry is reported; a failed capture

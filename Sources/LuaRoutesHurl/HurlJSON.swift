@@ -1,3 +1,4 @@
+import LuaRoutes
 /// A JSON value that keeps what `JSONSerialization` loses: integer vs float (`1` vs `1.0`),
 /// exact 64-bit integers, and object key order (for messages; equality ignores it).
 enum JSONValue: Sendable, Equatable {
