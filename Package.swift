@@ -52,10 +52,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // What both test targets use: project folders on disk and loopback sockets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "LuaRoutesTests",
             dependencies: [
-                "LuaRoutes", "CLuaGlue",
+                "LuaRoutes", "CLuaGlue", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -65,7 +67,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LuaRoutesHurlTests", dependencies: ["LuaRoutesHurl", "LuaRoutes"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["luaroutes"]),
+        .testTarget(name: "CLITests", dependencies: ["luaroutes", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

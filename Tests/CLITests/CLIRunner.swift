@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `luaroutes` binary and captures everything it printed, so tests compare
 /// stdout, stderr and the exit status whole (swift-argument-parser's AssertExecuteCommand).
@@ -37,13 +38,6 @@ enum CLI {
 
     /// A temporary project folder with `files`.
     static func project(_ files: [String: String]) throws -> String {
-        let root = NSTemporaryDirectory() + "luaroutes-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        for (path, text) in files {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return root
+        try makeProjectFolder(files, prefix: "luaroutes-cli-")
     }
 }

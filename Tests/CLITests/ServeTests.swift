@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ import Glibc
 
     @Test func sigtermLetsASlowRequestFinishThenExits0() async throws {
         let marker = NSTemporaryDirectory() + "luaroutes-upstream-\(UUID().uuidString)"
-        let upstreamPort = try ServeProcess.freePort()
+        let upstreamPort = try freeLoopbackPort()
         let upstream = Process()
         upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         upstream.arguments = ["python3", "-c", """

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What `serve` and `routes` do at start-up (CONTRACT.md sections 6-8): the log names the env
@@ -8,7 +9,7 @@ import Testing
 
     /// `serve` on a free port with extra process environment; stderr goes to a file.
     func startServe(root: String, environment: [String: String]) throws -> (process: Process, port: Int, stderrPath: String) {
-        let port = try ServeProcess.freePort()
+        let port = try freeLoopbackPort()
         let stderrPath = NSTemporaryDirectory() + "luaroutes-startup-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()

@@ -1,5 +1,6 @@
 import Testing
 @testable import LuaRoutes
+import TestSupport
 
 /// CORS (CONTRACT.md sections 3 and 7): off by default; when on, the host answers preflights
 /// for every kind of route and adds headers to the answers of allowed origins only.

@@ -1,6 +1,7 @@
 import Logging
 import Testing
 @testable import LuaRoutes
+import TestSupport
 
 /// `luaroutes.config.lua` and route `config` tables (CONTRACT.md section 7): every key, how a
 /// route overrides the file, and every error. A bad config file stops start-up (LoadError);

@@ -1,5 +1,6 @@
 import Testing
 @testable import LuaRoutes
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -55,7 +56,7 @@ private func sendAll(_ fd: Int32, _ text: String) throws {
     var sent = 0
     while sent < bytes.count {
         let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard n > 0 else { throw RawHTTPError.send }
+        guard n > 0 else { throw LoopbackError.send }
         sent += n
     }
 }

@@ -3,6 +3,7 @@ import InMemoryLogging
 import Logging
 import NIOCore
 import NIOPosix
+import TestSupport
 @testable import LuaRoutes
 
 /// A tiny project on disk, written from the test itself, served by a real ``Dispatcher``
@@ -54,15 +55,4 @@ func withProject<T>(
         try? await group.shutdownGracefully()
         throw error
     }
-}
-
-func makeProjectFolder(_ files: [String: String]) throws -> String {
-    let root = NSTemporaryDirectory() + "luaroutes-test-" + UUID().uuidString
-    for (path, text) in files {
-        let url = URL(fileURLWithPath: root + "/" + path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
-    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    return root
 }

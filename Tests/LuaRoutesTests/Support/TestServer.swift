@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import TestSupport
 @testable import LuaRoutes
 
 #if canImport(Glibc)
@@ -26,7 +27,7 @@ func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, _ bod
         port = server.localPort
         if port == nil { try await Task.sleep(for: .milliseconds(10)) }
     }
-    guard let port else { throw RawHTTPError.noPort }
+    guard let port else { throw LoopbackError.noPort }
     let result: Result<T, any Error>
     do { result = .success(try await body(port)) } catch { result = .failure(error) }
     await services.triggerGracefulShutdown()
@@ -36,50 +37,16 @@ func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, _ bod
     return try result.get()
 }
 
-enum RawHTTPError: Error { case noPort, connect, send }
-
-/// A blocking loopback client that sends exact bytes (so tests can send malformed HTTP) and
-/// reads until the server closes the connection or `expectedResponses` answers arrived.
+/// A blocking loopback client that sends exact bytes (so tests can send malformed HTTP), shuts
+/// its sending side, and reads until the server closes the connection or a read times out.
 func rawHTTP(port: Int, _ request: String, readTimeout: Int = 5) throws -> String {
     try rawHTTP(port: port, Array(request.utf8), readTimeout: readTimeout)
 }
 
-func rawHTTP(port: Int, _ bytes: [UInt8], readTimeout: Int = 5, closeAfterHeaders: Bool = false) throws -> String {
+func rawHTTP(port: Int, _ bytes: [UInt8], readTimeout: Int = 5) throws -> String {
     let fd = try connectLoopback(port: port, readTimeout: readTimeout)
     defer { close(fd) }
-    var sent = 0
-    while sent < bytes.count {
-        let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if n <= 0 { break }   // the server may close early (413): what it answered is still readable
-        sent += n
-    }
+    sendAll(fd, bytes)
     shutdown(fd, Int32(SHUT_WR))
-    var received: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = recv(fd, &buffer, buffer.count, 0)
-        if n <= 0 { break }
-        received += buffer[0..<n]
-    }
-    return String(decoding: received, as: UTF8.self)
-}
-
-/// A blocking connection to 127.0.0.1:`port` whose reads time out after `readTimeout` seconds.
-func connectLoopback(port: Int, readTimeout: Int = 5) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw RawHTTPError.connect }
-    var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else {
-        close(fd)
-        throw RawHTTPError.connect
-    }
-    return fd
+    return String(decoding: receiveAll(fd), as: UTF8.self)
 }
