@@ -1,30 +1,3 @@
-/// What a request path resolves to.
-public enum RouteLookup: Sendable {
-    case matched(RouteMatch)
-    case notFound
-    /// Invalid percent-encoding in the path (`%zz`, `%4`, or bytes that are not UTF-8).
-    case badRequest
-}
-
-/// A matched route and its dynamic parameters.
-public struct RouteMatch: Sendable {
-    /// Index into ``RouteTable/routes``.
-    public let routeIndex: Int
-    /// In path order. An optional catch-all that matched nothing is absent (Lua sees nil).
-    public let params: [(name: String, value: RouteParam)]
-
-    /// The value of one parameter, by name.
-    public func param(_ name: String) -> RouteParam? {
-        params.first { $0.name == name }?.value
-    }
-}
-
-/// `[id]` gives `.single`; `[...path]` and `[[...slug]]` give `.multiple` (a Lua array).
-public enum RouteParam: Sendable, Equatable {
-    case single(String)
-    case multiple([String])
-}
-
 /// Every route of a project, checked at start-up and matched per request.
 ///
 /// Matching walks a trie with one node per segment level, so its cost depends on the path's
@@ -39,7 +12,7 @@ public struct RouteTable: Sendable {
     /// `nodes[0]` is the `/api` level.
     let nodes: [RouteTrieNode]
 
-    /// Validates `routes` (see `RouteTable+validate.swift`) and builds the trie.
+    /// Validates `routes` (see `RouteTrieBuilder.swift`) and builds the trie.
     public init(routes: [Route]) throws(RouteTableError) {
         var builder = RouteTrieBuilder(routes: routes)
         try builder.insertAll()
@@ -125,19 +98,4 @@ public struct RouteTable: Sendable {
         }
         return nil
     }
-}
-
-/// One level of the trie. Catch-alls are leaves: they take every remaining segment.
-struct RouteTrieNode: Sendable {
-    struct Branch: Sendable { var name: String; var node: Int }
-    struct Leaf: Sendable { var name: String; var route: Int }
-
-    /// Literal segment text -> child node. Keys compare as Swift strings (Unicode canonical
-    /// equivalence), so a file name saved decomposed (macOS) matches a composed URL.
-    var literals: [String: Int] = [:]
-    var param: Branch?
-    var catchAll: Leaf?
-    var optionalCatchAll: Leaf?
-    /// The route that ends exactly here (`users.lua` or `users/index.lua`).
-    var route: Int?
 }

@@ -1,0 +1,5 @@
+import LuaRoutes
+
+enum HurlFilter: Sendable, Equatable {
+    case count
+}

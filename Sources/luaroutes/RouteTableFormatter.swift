@@ -1,0 +1,21 @@
+import Foundation
+import ArgumentParser
+import Logging
+import LuaRoutes
+import NIOPosix
+
+enum RouteTableFormatter {
+    /// One line per route, columns aligned: "/api/users/[id]  pages/api/users/[id].lua  GET, POST".
+    static func format(_ reports: [RouteReport]) -> String {
+        let rows = reports.map { report -> [String] in
+            let methods = report.error != nil ? "(error)" : (report.methods.isEmpty ? "ANY" : report.methods.joined(separator: ", "))
+            return [report.route.pattern, report.route.file, methods]
+        }
+        guard !rows.isEmpty else { return "no routes: add Lua files under pages/api\n" }
+        let widths = (0..<2).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row[0].padding(toLength: widths[0] + 2, withPad: " ", startingAt: 0)
+                + row[1].padding(toLength: widths[1] + 2, withPad: " ", startingAt: 0) + row[2]
+        }.joined(separator: "\n") + "\n"
+    }
+}
