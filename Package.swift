@@ -36,7 +36,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The prelude's Lua files, compiled into the binary (Runtime/Prelude.swift lists their order).
+            resources: [
+                "sandbox", "log", "require", "coroutine", "req", "res", "route",
+            ].map { .embedInCode("Runtime/Prelude/\($0).lua") } + [.embedInCode("Runtime/Fetch/fetch.lua")]
         ),
         .target(name: "LuaRoutesHurl", dependencies: ["LuaRoutes"]),
         .executableTarget(

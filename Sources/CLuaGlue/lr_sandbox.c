@@ -1,5 +1,5 @@
 /* The C half of the sandbox: which libraries a state gets, and the protected entry points
- * Swift uses. The Lua half (what is removed, wrapped and added) is Runtime/Prelude.swift. */
+ * Swift uses. The Lua half (what is removed, wrapped and added) is the prelude: docs/prelude.md. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,15 +99,17 @@ int lr_load_text(lua_State *L, const char *source, size_t len, const char *chunk
     return luaL_loadbufferx(L, source, len, chunkname, "t");
 }
 
-/* The prelude, compiled once per process. Parsing its ~18 KB of text took ~0.8 ms of every
- * state's creation (most of start-up with many routes) and left ~12 KB of parser garbage in
- * each state; loading the same function from lua_dump's bytecode takes a fraction of that.
- * The dump keeps the debug information (strip 0), so names, lines and tracebacks are exactly
- * those of the text. The cache holds one entry, written once and never freed, so a load needs
- * the lock only to read the pointer; a different text (never the case in one process) is
- * simply compiled as text. */
+/* The prelude's files, compiled once per process. Parsing their ~18 KB of text took ~0.8 ms of
+ * every state's creation (most of start-up with many routes) and left ~12 KB of parser garbage
+ * in each state; loading the same functions from lua_dump's bytecode takes a fraction of that.
+ * The dumps keep the debug information (strip 0), so names, lines and tracebacks are exactly
+ * those of the text. The cache holds one entry per chunk name, written once and never freed, so
+ * a load needs the lock only to find the entry; a text that differs from the cached one under
+ * the same name (never the case in one process), or one past the cache's size, is simply
+ * compiled as text. */
+#define LR_PRELUDE_CHUNKS 16
 static pthread_mutex_t lr_prelude_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct { char *key; size_t key_len; char *code; size_t code_len; } lr_prelude;
+static struct lr_prelude_chunk { char *key; size_t key_len; char *code; size_t code_len; } lr_prelude[LR_PRELUDE_CHUNKS];
 
 typedef struct { char *data; size_t len, cap; } lr_buffer;
 
@@ -126,9 +128,9 @@ static int lr_buffer_write(lua_State *L, const void *p, size_t size, void *ud) {
     return 0;
 }
 
-/* Compiles source in a scratch state (no cap: this is our own text) and keeps its bytecode,
- * keyed by chunkname and source. Called with the lock held; leaves the cache empty on failure. */
-static void lr_prelude_compile(const char *source, size_t len, const char *chunkname) {
+/* Compiles source in a scratch state (no cap: this is our own text) into `slot`, keyed by
+ * chunkname and source. Called with the lock held; leaves the slot empty on failure. */
+static void lr_prelude_compile(struct lr_prelude_chunk *slot, const char *source, size_t len, const char *chunkname) {
     lua_State *T = luaL_newstate();
     if (!T) return;
     lr_buffer code = {0};
@@ -143,25 +145,30 @@ static void lr_prelude_compile(const char *source, size_t len, const char *chunk
     }
     memcpy(key, chunkname, name_len + 1);      /* chunkname, its NUL, then the source */
     memcpy(key + name_len + 1, source, len);
-    lr_prelude.key = key;
-    lr_prelude.key_len = name_len + 1 + len;
-    lr_prelude.code = code.data;
-    lr_prelude.code_len = code.len;
+    slot->key = key;
+    slot->key_len = name_len + 1 + len;
+    slot->code = code.data;
+    slot->code_len = code.len;
 }
 
 int lr_load_prelude(lua_State *L, const char *source, size_t len, const char *chunkname) {
-    pthread_mutex_lock(&lr_prelude_lock);
-    if (!lr_prelude.code) lr_prelude_compile(source, len, chunkname);
+    size_t name_len = strlen(chunkname);
     const char *code = NULL;
-    size_t code_len = 0, name_len = strlen(chunkname);
-    if (lr_prelude.code && lr_prelude.key_len == name_len + 1 + len
-        && memcmp(lr_prelude.key, chunkname, name_len + 1) == 0
-        && memcmp(lr_prelude.key + name_len + 1, source, len) == 0) {
-        code = lr_prelude.code;
-        code_len = lr_prelude.code_len;
+    size_t code_len = 0;
+    pthread_mutex_lock(&lr_prelude_lock);
+    for (int i = 0; i < LR_PRELUDE_CHUNKS; i++) {
+        struct lr_prelude_chunk *slot = &lr_prelude[i];
+        if (!slot->code) lr_prelude_compile(slot, source, len, chunkname);
+        if (!slot->code) break;                                        /* could not compile */
+        if (strcmp(slot->key, chunkname) != 0) continue;                /* another file's slot */
+        if (slot->key_len == name_len + 1 + len && memcmp(slot->key + name_len + 1, source, len) == 0) {
+            code = slot->code;
+            code_len = slot->code_len;
+        }
+        break;
     }
     pthread_mutex_unlock(&lr_prelude_lock);
-    if (!code) return lr_load_text(L, source, len, chunkname);   /* could not compile: report as text would */
+    if (!code) return lr_load_text(L, source, len, chunkname);   /* not cached: load as text would */
     return luaL_loadbufferx(L, code, code_len, chunkname, "b");
 }
 

@@ -20,7 +20,7 @@ int lr_call_protected(lua_State *L, lua_CFunction f, int nargs, int nresults);
  * Returns a Lua status; pushes the function or the message. Never raises. */
 int lr_load_text(lua_State *L, const char *source, size_t len, const char *chunkname);
 
-/* lr_load_text for the host's own constant text (the prelude): the first call compiles it and
+/* lr_load_text for the host's own constant text (the prelude's files): the first call for a chunkname compiles it and
  * keeps its bytecode for the whole process (debug information included), later calls with the
  * same chunkname and text load that bytecode, which is several times faster and leaves no
  * parser garbage in the state. Same results as lr_load_text. Thread-safe. Never raises. */

@@ -28,16 +28,25 @@ final class LuaState {
     var memoryInUse: Int { context.pointee.used }
 
     /// Loads a text chunk; pushes the function, or returns the compile error (nothing pushed).
-    /// `cached`: the text is the host's own constant (the prelude), compiled once per process
-    /// and loaded from its bytecode afterwards (`lr_load_prelude`).
-    func loadText(_ source: String, chunkName: String, cached: Bool = false) -> String? {
+    func loadText(_ source: String, chunkName: String) -> String? {
         var source = source
         let status = source.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                cached ? lr_load_prelude(L, chars.baseAddress, chars.count, chunkName)
-                       : lr_load_text(L, chars.baseAddress, chars.count, chunkName)
-            }
+            bytes.withMemoryRebound(to: CChar.self) { lr_load_text(L, $0.baseAddress, $0.count, chunkName) }
         }
+        return loaded(status, chunkName: chunkName)
+    }
+
+    /// Loads one of the prelude's files: the host's own constant text, compiled once per process
+    /// and loaded from its bytecode afterwards (`lr_load_prelude`). Pushes the function, or
+    /// returns the compile error.
+    func loadPrelude(_ file: Prelude.File) -> String? {
+        let status = file.source.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { lr_load_prelude(L, $0.baseAddress, $0.count, file.chunkName) }
+        }
+        return loaded(status, chunkName: file.chunkName)
+    }
+
+    private func loaded(_ status: Int32, chunkName: String) -> String? {
         if status == LUA_OK { return nil }
         let message = string(at: -1) ?? "cannot load \(chunkName)"
         lr_pop(L, 1)

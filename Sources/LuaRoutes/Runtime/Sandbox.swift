@@ -37,18 +37,28 @@ public final class Sandbox {
             let message = state.string(at: -1) ?? "?"
             throw SetupError(description: "cannot open the sandbox libraries: \(message)")
         }
-        if let error = state.loadText(Prelude.source, chunkName: Prelude.chunkName, cached: true) {
-            throw SetupError(description: "the prelude does not compile: \(error)")
-        }                                                                    // stack: priv prelude
-        lua_rotate(L, -2, 1)                                                 // stack: prelude priv
+        lua_createtable(L, 0, 16)                                            // stack: priv P
+        lua_rotate(L, -2, 1)                                                 // stack: P priv
+        lua_setfield(L, -2, "priv")                                          // stack: P
         lua_createtable(L, 0, Int32(environment.count))
-        for (name, value) in environment { LuaState.setField(name, value, on: L) }  // stack: prelude priv env
+        for (name, value) in environment { LuaState.setField(name, value, on: L) }
+        lua_setfield(L, -2, "env")
         lua_createtable(L, 0, Int32(modules.count))
-        for (path, source) in modules { LuaState.setField(path, source, on: L) }    // stack: prelude priv env modules
-        guard lr_pcall(L, 3, 1, 0) == LUA_OK else {                         // stack: host
-            let message = state.string(at: -1) ?? "?"
-            throw SetupError(description: "the prelude failed: \(message)")
-        }
+        for (path, source) in modules { LuaState.setField(path, source, on: L) }
+        lua_setfield(L, -2, "modules")                                       // stack: P
+        for (index, file) in Prelude.files.enumerated() {
+            if let error = state.loadPrelude(file) {
+                throw SetupError(description: "the prelude does not compile: \(error)")
+            }                                                                // stack: P chunk
+            lua_pushvalue(L, -2)                                             // stack: P chunk P
+            guard lr_pcall(L, 1, 1, 0) == LUA_OK else {                      // stack: P result
+                let message = state.string(at: -1) ?? "?"
+                throw SetupError(description: "the prelude failed: \(message)")
+            }
+            if index < Prelude.files.count - 1 { lr_pop(L, 1) }              // stack: P
+        }                                                                    // stack: P entry
+        lua_rotate(L, -2, 1)
+        lr_pop(L, 1)                                                         // stack: entry
         lua_getfield(L, -1, "classify")
         classifyRef = luaL_ref(L, lr_registryindex())
         lua_getfield(L, -1, "dispatch")

@@ -1,0 +1,38 @@
+-- log.info(msg, fields) / log.warn / log.error; print writes at info level. Lines go to the
+-- host's log with the route file and the request id.
+local P = ...
+local G, json, host_log, readonly = P.G, P.priv.json, P.priv.log, P.priv.readonly
+local type, tostring, select, pairs, pcall = type, tostring, select, pairs, pcall
+local concat = table.concat
+
+local LEVEL = { info = 1, warn = 2, error = 3 }
+local function fields_text(fields)
+  if type(fields) ~= "table" then return nil end
+  local parts = {}
+  for k, v in pairs(fields) do
+    local value
+    if type(v) == "string" then value = v
+    else
+      local ok, encoded = pcall(json.encode, v)
+      value = ok and encoded or tostring(v)
+    end
+    parts[#parts + 1] = tostring(k) .. "\0" .. value
+  end
+  return concat(parts, "\0")
+end
+local function logger(level)
+  return function(msg, fields)
+    local text = tostring(msg)
+    local extra = fields_text(fields)
+    if extra then text = text .. "\0" .. extra end
+    host_log(level, text)
+  end
+end
+G.log = readonly({ info = logger(LEVEL.info), warn = logger(LEVEL.warn), error = logger(LEVEL.error) })
+G.print = function(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  host_log(LEVEL.info, concat(parts, "\t"))
+end
+

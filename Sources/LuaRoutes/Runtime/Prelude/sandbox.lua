@@ -1,0 +1,50 @@
+-- The sandbox's global table (docs/reference.md section 6): what stock Lua 5.4 offers, less
+-- what a route must not reach, plus the host's modules. Runs first in every new state.
+-- P: the prelude's shared context (docs/prelude.md); the originals of the functions this file
+-- replaces are kept there for the files after it.
+local P = ...
+local priv = P.priv
+local G = _G
+P.G = G
+P.load, P.setmetatable, P.collectgarbage = load, setmetatable, collectgarbage
+local readonly = priv.readonly
+
+local type, tostring, error, select, rawget = type, tostring, error, select, rawget
+local setmetatable, getmetatable, load, collectgarbage = setmetatable, getmetatable, load, collectgarbage
+local format = string.format
+
+-- Gone (CONTRACT.md section 6). io, debug and package were never opened.
+for _, name in ipairs({ "dofile", "loadfile", "collectgarbage", "print", "warn", "require", "load", "_G", "_VERSION", "setmetatable" }) do
+  G[name] = nil
+end
+string.dump = nil
+G.os = { time = os.time, clock = os.clock, date = os.date, difftime = os.difftime }
+-- The string metatable is shared by every string of the state: keep it out of reach.
+getmetatable("").__metatable = false
+
+-- setmetatable refuses __gc: a finalizer would run user code outside any request's limits.
+G.setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("setmetatable: __gc metamethods are not allowed", 2)
+  end
+  return setmetatable(t, mt)
+end
+
+G.collectgarbage = function(opt)
+  if opt ~= "count" then
+    error(format("collectgarbage: only \"count\" is available in the sandbox (got %s)", tostring(opt)), 2)
+  end
+  return collectgarbage("count")
+end
+
+-- load: text chunks only, always in the sandbox's environment.
+G.load = function(chunk, chunkname, mode, env) -- luacheck: ignore mode (always "t": binary chunks are refused)
+  if select("#", env) > 0 and env ~= nil then
+    error("load: a custom environment is not allowed in the sandbox", 2)
+  end
+  return load(chunk, chunkname, "t", G)
+end
+
+G.json = readonly(priv.json)
+G.crypto = readonly(priv.crypto)
+G.env = readonly(P.env)
