@@ -12,6 +12,9 @@ enum Prelude {
 local priv, envvalues, modules = ...
 local G = _G
 local json, host_log, readonly, HOST = priv.json, priv.log, priv.readonly, priv.HOST
+-- typeerror(arg, expected, ...): raises a wrapper's argument error worded and placed as the
+-- standard function's own ("x.lua:1: bad argument #1 to 'wrap' (function expected, got nil)").
+local typeerror = priv.typeerror
 
 local type, tostring, error, select, pairs, next, rawget, rawset, rawequal =
       type, tostring, error, select, pairs, next, rawget, rawset, rawequal
@@ -32,12 +35,8 @@ G.os = { time = os.time, clock = os.clock, date = os.date, difftime = os.difftim
 getmetatable("").__metatable = false
 
 -- setmetatable refuses __gc: a finalizer would run user code outside any request's limits.
-G.setmetatable = function(t, mt)
-  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    error("setmetatable: __gc metamethods are not allowed", 2)
-  end
-  return setmetatable(t, mt)
-end
+-- In C (lr_baselib.c), so its other errors are Lua's own, at the caller's line.
+G.setmetatable = priv.setmetatable
 
 G.collectgarbage = function(opt)
   if opt ~= "count" then
@@ -46,13 +45,9 @@ G.collectgarbage = function(opt)
   return collectgarbage("count")
 end
 
--- load: text chunks only, always in the sandbox's environment.
-G.load = function(chunk, chunkname, mode, env)
-  if select("#", env) > 0 and env ~= nil then
-    error("load: a custom environment is not allowed in the sandbox", 2)
-  end
-  return load(chunk, chunkname, "t", G)
-end
+-- load: never a binary chunk, always the sandbox's environment; the mode is honoured
+-- otherwise (lr_baselib.c).
+G.load = priv.load
 
 -- log.info(msg, fields) / log.warn / log.error; print writes at info level.
 local LEVEL = { info = 1, warn = 2, error = 3 }
@@ -178,23 +173,39 @@ end
 
 -- coroutine.*: a host yield (carrying HOST) inside a coroutine the script made is passed up
 -- to the request's root coroutine, and the host's answer is handed back down (OpenResty's model).
+-- The wrappers take `...` so that a missing argument reads "got no value", as in Lua's own.
 local co_resume, co_yield, co_create, co_status = coroutine.resume, coroutine.yield, coroutine.create, coroutine.status
+-- coroutine.close with a C stack guard (lr_coclose.c): Lua 5.4.4 recurses without limit in C
+-- when a __close handler closes another coroutine, and such a chain crashed the process.
+local co_close, tripped = priv.co_close, priv.tripped
 local function pass(co, r)
   while r[1] and r[2] == HOST and co_status(co) == "suspended" do
     r = pack(co_resume(co, co_yield(HOST)))
   end
   return r
 end
-coroutine.resume = function(co, ...)
-  local r = pass(co, pack(co_resume(co, ...)))
+coroutine.resume = function(...)
+  local co = ...
+  if type(co) ~= "thread" then typeerror(1, "thread", ...) end
+  local r = pass(co, pack(co_resume(...)))
   return unpack(r, 1, r.n)
 end
-coroutine.wrap = function(f)
+coroutine.wrap = function(...)
+  local f = ...
+  if type(f) ~= "function" then typeerror(1, "function", ...) end
   local co = co_create(f)
   return function(...)
     local r = pass(co, pack(co_resume(co, ...)))
     if r[1] then return unpack(r, 2, r.n) end
-    error(r[2], 2)
+    local err = r[2]
+    -- As Lua's auxwrap: a coroutine that died of an error is closed (its to-be-closed
+    -- variables run), and an error while closing replaces the original. (A coroutine the CPU
+    -- limit cut off is not: its __close handlers would run past the limit.)
+    if co_status(co) == "dead" and not tripped() then
+      local ok, close_err = co_close(co)
+      if not ok then err = close_err end
+    end
+    error(err, 2)   -- a string gets the caller's position, as luaL_where(L, 1) gives it
   end
 end
 
@@ -203,17 +214,20 @@ end
 -- looping handler would never be stopped (measured: xpcall(error, loop) ran forever). Once the
 -- request has tripped, the message handler is skipped, and coroutine.close (which runs
 -- __close handlers of a coroutine the hook may have killed) refuses.
-local xpcall, co_close, tripped = xpcall, coroutine.close, priv.tripped
-G.xpcall = function(f, handler, ...)
-  if type(handler) ~= "function" then return xpcall(f, handler, ...) end
+local xpcall = xpcall
+G.xpcall = function(...)
+  local f, handler = ...
+  if type(handler) ~= "function" then typeerror(2, "function", ...) end
   return xpcall(f, function(e)
     if tripped() then return e end
     return handler(e)
-  end, ...)
+  end, select(3, ...))
 end
-coroutine.close = function(co)
+coroutine.close = function(...)
   if tripped() then error("CPU limit exceeded", 0) end
-  return co_close(co)
+  local co = ...
+  if type(co) ~= "thread" then typeerror(1, "thread", ...) end
+  return co_close(co)   -- its errors ("cannot close a running coroutine") point at our caller
 end
 
 ---------------------------------------------------------------------------------------------
