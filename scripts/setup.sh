@@ -7,7 +7,6 @@ set -euo pipefail
 need=()
 [ -f /usr/include/lua5.4/lua.h ] || need+=(liblua5.4-dev)
 [ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
-[ -x /usr/bin/lua5.4 ] || need+=(lua5.4)          # stock Lua: the differential check and StockBehaviourTests compare with it
 for tool in "$@"; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
