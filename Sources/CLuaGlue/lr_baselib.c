@@ -1,5 +1,5 @@
-/* setmetatable and load as Lua 5.4.4's lbaselib.c has them, with the sandbox's documented
- * removals, and the argument check the prelude's Lua wrappers raise with.
+/* setmetatable, load and print as Lua 5.4.4's lbaselib.c has them, with the sandbox's
+ * documented removals and changes, and the argument check the prelude's Lua wrappers raise with.
  *
  * Why C: a Lua wrapper that calls the standard function reports that function's errors from
  * inside the prelude, under the wrapper's local names ("[luaroutes prelude]:182: bad argument
@@ -92,6 +92,26 @@ int lr_l_load(lua_State *L) {
     return 2;           /* return fail plus error message */
 }
 
+/* print(...): lbaselib.c's luaB_print, writing one line to the host's log (the upvalue: the
+ * prelude's log function, called with level 1, info) instead of stdout. Each value goes
+ * through luaL_tolstring as in Lua's, so a bad __tostring is reported at the caller's line. */
+static int lr_l_print(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1) luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);                   /* stack: args... line */
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushinteger(L, 1);
+    lua_rotate(L, -3, 2);                  /* stack: args... log 1 line */
+    lua_call(L, 2, 0);
+    return 0;
+}
+
 /* lauxlib.c's findfield and pushglobalfuncname (static there): the name under which a
  * function is reachable from package.loaded, "_G." dropped, for messages. */
 static int lr_findfield(lua_State *L, int objidx, int level) {
@@ -170,4 +190,7 @@ void lr_stock_install(lua_State *L) {
         {"setmetatable", lr_l_setmetatable}, {"load", lr_l_load}, {"typeerror", lr_l_typeerror},
         {"co_close", lr_l_co_close}, {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
+    lua_getfield(L, -1, "log");            /* stack: priv log */
+    lua_pushcclosure(L, lr_l_print, 1);
+    lua_setfield(L, -2, "print");
 }

@@ -7,6 +7,7 @@
 
 /* Sets, in the table on top of the stack (the prelude's `priv`):
  *   setmetatable, load  the sandbox's versions (lr_baselib.c);
+ *   print               print to the host's log through priv.log, which must be set already;
  *   typeerror           raises a stock "bad argument" error for a Lua wrapper (lr_baselib.c);
  *   co_close            coroutine.close with a C stack guard (lr_coclose.c).
  * May raise (out of memory): call inside a protected call. */

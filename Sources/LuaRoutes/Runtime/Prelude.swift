@@ -74,12 +74,7 @@ local function logger(level)
   end
 end
 G.log = readonly({ info = logger(LEVEL.info), warn = logger(LEVEL.warn), error = logger(LEVEL.error) })
-G.print = function(...)
-  local n = select("#", ...)
-  local parts = {}
-  for i = 1, n do parts[i] = tostring((select(i, ...))) end
-  host_log(LEVEL.info, concat(parts, "\t"))
-end
+G.print = priv.print   -- in C (lr_baselib.c): Lua's own print, one line to the log
 
 G.json = readonly(json)
 G.crypto = readonly(priv.crypto)

@@ -51,6 +51,7 @@ private let probes: [StockProbe] = [
     StockProbe("close of a running coroutine points at the caller", "return show(pcall(function() coroutine.close(coroutine.running()) end))"),
     StockProbe("xpcall checks its handler", "return show(pcall(function() xpcall(error) end)) .. '|' .. show(pcall(xpcall, error, 1)) .. '|' .. show(xpcall(error, function(m) return 'h:' .. m end, 'e', 0))"),
     StockProbe("table.remove names argument #1", "return show(pcall(table.remove, {1, 2, 3}, 7))"),
+    StockProbe("print reports a bad __tostring at the caller", "return show(pcall(function() print(setmetatable({}, { __tostring = function() return {} end })) end)) .. '|' .. show(pcall(print, setmetatable({}, { __tostring = function() error('in tostring') end }), 'a'))"),
 ]
 
 /// Runs `code` under stock lua5.4, loaded as `x.lua`, and returns what it wrote.
