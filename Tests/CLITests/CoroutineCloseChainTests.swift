@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Issue 13, part 2: Lua 5.4.4 overflows the C stack (segfault) when closing a coroutine whose
 /// to-be-closed variable closes another, 20,000 deep. Through `luaroutes serve` and a real
@@ -73,6 +76,12 @@ import Testing
         #expect(ping.status == 200 && ping.body == "pong")
         #expect(ContinuousClock.now - started < .seconds(1))
         #expect(server.process.isRunning, "\(server.stderr)")
+        // And SIGTERM still stops it cleanly, within --grace (10 s by default).
+        kill(server.process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!server.process.isRunning)
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
     }
 
     /// A short chain closes completely, as in stock Lua: the guard only stops deep ones.
