@@ -54,8 +54,13 @@ private let probes: [StockProbe] = [
     StockProbe("print reports a bad __tostring at the caller", "return show(pcall(function() print(setmetatable({}, { __tostring = function() return {} end })) end)) .. '|' .. show(pcall(print, setmetatable({}, { __tostring = function() error('in tostring') end }), 'a'))"),
 ]
 
+struct StockLuaMissing: Error, CustomStringConvertible {
+    var description: String { "/usr/bin/lua5.4 is missing: scripts/setup.sh lua5.4 installs it" }
+}
+
 /// Runs `code` under stock lua5.4, loaded as `x.lua`, and returns what it wrote.
 func stockLua(_ code: String) throws -> String {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/lua5.4") else { throw StockLuaMissing() }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/lua5.4")
     process.arguments = ["-e", "io.write(assert(load(io.read('a'), '@x.lua'))())"]
