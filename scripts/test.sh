@@ -4,7 +4,7 @@
 # run through real requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh lua5.4   # stock Lua: StockBehaviourTests and the differential check compare with it
 
 swift build --build-tests
 swift test --skip-build
@@ -41,6 +41,11 @@ bash scripts/cors-browser-check.sh "$bin" || status=1
 
 echo "== the README's serve command"
 bash scripts/serve-check.sh || status=1
+
+if [ -d ../shared/data/lua-5.4.4-tests ]; then
+  echo "== Lua 5.4.4's test files: in a route and under stock lua5.4"
+  bash scripts/lua-differential.sh "$bin" ../shared/data/lua-5.4.4-tests || status=1
+fi
 
 if [ -d ../shared/data/JSONTestSuite/test_parsing ]; then
   echo "== JSONTestSuite through luaroutes request"

@@ -16,6 +16,7 @@
  *   bounded by the stack limit (lua_checkstack, LUAI_MAXSTACK = 1e6 slots).
  * - table.pack, select, tostring, concatenation (..), load of a text chunk: linear in their
  *   inputs. */
+#include <limits.h>
 #include <string.h>
 #include <lua5.4/lauxlib.h>
 #include <lua5.4/lualib.h>
@@ -40,9 +41,14 @@ void lr_guard_cpu(lua_State *L) {
     luaL_error(L, "CPU limit exceeded");
 }
 
+/* Lua 5.4.4's bound on string results (lstrlib.c's MAXSIZE): past it, "resulting string too
+ * large" is an ordinary error, raised before any allocation. */
+#define LR_STR_MAXSIZE (sizeof(size_t) < sizeof(int) ? (size_t)~(size_t)0 : (size_t)INT_MAX)
+
 /* string.rep(s, n [, sep]), as Lua 5.4.4's str_rep, plus:
- * - a result larger than the memory cap is refused before any work, and counted as a refusal
- *   of the allocator (the host reports limits.memory, as when the allocation itself fails);
+ * - a result within Lua's bound but larger than the memory cap is refused before any work,
+ *   and counted as a refusal of the allocator (the host reports limits.memory, as when the
+ *   allocation itself fails);
  * - an empty piece and separator give "" at once (the standard one loops n times for it);
  * - the copy loop checks the CPU budget (string.rep("x", 6e7) is 6e7 one-byte copies). */
 static int lr_str_rep(lua_State *L) {
@@ -55,7 +61,7 @@ static int lr_str_rep(lua_State *L) {
         lua_pushliteral(L, "");
         return 1;
     }
-    if (l + lsep < l || l + lsep > (size_t)LUA_MAXINTEGER / (size_t)n)
+    if (l + lsep < l || l + lsep > LR_STR_MAXSIZE / (size_t)n)
         return luaL_error(L, "resulting string too large");
     size_t totallen = ((size_t)n * (l + lsep)) - lsep;
     lr_ctx *c = lr_getctx(L);

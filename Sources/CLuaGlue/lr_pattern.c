@@ -111,6 +111,7 @@ static int match_class(int c, int cl) {
     case 'u': res = isupper(c); break;
     case 'w': res = isalnum(c); break;
     case 'x': res = isxdigit(c); break;
+    case 'z': res = (c == 0); break;  /* deprecated option */
     default: return (cl == c);
     }
     return (islower(cl) ? res : !res);

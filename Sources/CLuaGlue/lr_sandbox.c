@@ -11,6 +11,7 @@
 #include "lr_json.h"
 #include "lr_crypto.h"
 #include "lr_guards.h"
+#include "lr_stock.h"
 
 /* log(level, message [, fields]): fields is "k\0v\0k\0v" text built by the prelude. */
 static int lr_l_log(lua_State *L) {
@@ -86,6 +87,7 @@ int lr_sandbox_open(lua_State *L) {
     lua_setfield(L, -2, "HOST");
     lua_pushcfunction(L, lr_l_tripped);
     lua_setfield(L, -2, "tripped");
+    lr_stock_install(L);                            /* setmetatable, load, typeerror, co_close */
     return 1;
 }
 

@@ -84,7 +84,7 @@ static int tremove(lua_State *L) {
     lr_guard_enter(L);
     if (pos != size)  /* validate 'pos' if given */
         /* check whether 'pos' is in [1, size + 1] */
-        luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2, "position out of bounds");
+        luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 1, "position out of bounds");  /* #1, as 5.4.4 says */
     lua_geti(L, 1, pos);  /* result = t[pos] */
     for (; pos < size; pos++) {
         lua_geti(L, 1, pos + 1);

@@ -1,27 +1,46 @@
 local P = ...
-local G, HOST, tripped = P.G, P.priv.HOST, P.priv.tripped
-local type, error = type, error
+local G, HOST = P.G, P.priv.HOST
+-- typeerror(arg, expected, ...): raises a wrapper's argument error worded and placed as the
+-- standard function's own ("x.lua:1: bad argument #1 to 'wrap' (function expected, got nil)").
+local typeerror = P.priv.typeerror
+local type, error, select = type, error, select
 local pack, unpack = table.pack, table.unpack
 
 -- coroutine.*: a host yield (carrying HOST) inside a coroutine the script made is passed up
 -- to the request's root coroutine, and the host's answer is handed back down (OpenResty's model).
+-- The wrappers take `...` so that a missing argument reads "got no value", as in Lua's own.
 local co_resume, co_yield, co_create, co_status = coroutine.resume, coroutine.yield, coroutine.create, coroutine.status
+-- coroutine.close with a C stack guard (lr_coclose.c): Lua 5.4.4 recurses without limit in C
+-- when a __close handler closes another coroutine, and such a chain crashed the process.
+local co_close, tripped = P.priv.co_close, P.priv.tripped
 local function pass(co, r)
   while r[1] and r[2] == HOST and co_status(co) == "suspended" do
     r = pack(co_resume(co, co_yield(HOST)))
   end
   return r
 end
-coroutine.resume = function(co, ...)
-  local r = pass(co, pack(co_resume(co, ...)))
+coroutine.resume = function(...)
+  local co = ...
+  if type(co) ~= "thread" then typeerror(1, "thread", ...) end
+  local r = pass(co, pack(co_resume(...)))
   return unpack(r, 1, r.n)
 end
-coroutine.wrap = function(f)
+coroutine.wrap = function(...)
+  local f = ...
+  if type(f) ~= "function" then typeerror(1, "function", ...) end
   local co = co_create(f)
   return function(...)
     local r = pass(co, pack(co_resume(co, ...)))
     if r[1] then return unpack(r, 2, r.n) end
-    error(r[2], 2)
+    local err = r[2]
+    -- As Lua's auxwrap: a coroutine that died of an error is closed (its to-be-closed
+    -- variables run), and an error while closing replaces the original. (A coroutine the CPU
+    -- limit cut off is not: its __close handlers would run past the limit.)
+    if co_status(co) == "dead" and not tripped() then
+      local ok, close_err = co_close(co)
+      if not ok then err = close_err end
+    end
+    error(err, 2)   -- a string gets the caller's position, as luaL_where(L, 1) gives it
   end
 end
 
@@ -30,15 +49,18 @@ end
 -- looping handler would never be stopped (measured: xpcall(error, loop) ran forever). Once the
 -- request has tripped, the message handler is skipped, and coroutine.close (which runs
 -- __close handlers of a coroutine the hook may have killed) refuses.
-local xpcall, co_close = xpcall, coroutine.close
-G.xpcall = function(f, handler, ...)
-  if type(handler) ~= "function" then return xpcall(f, handler, ...) end
+local xpcall = xpcall
+G.xpcall = function(...)
+  local f, handler = ...
+  if type(handler) ~= "function" then typeerror(2, "function", ...) end
   return xpcall(f, function(e)
     if tripped() then return e end
     return handler(e)
-  end, ...)
+  end, select(3, ...))
 end
-coroutine.close = function(co)
+coroutine.close = function(...)
   if tripped() then error("CPU limit exceeded", 0) end
-  return co_close(co)
+  local co = ...
+  if type(co) ~= "thread" then typeerror(1, "thread", ...) end
+  return co_close(co)   -- its errors ("cannot close a running coroutine") point at our caller
 end

@@ -1,8 +1,9 @@
 -- log.info(msg, fields) / log.warn / log.error; print writes at info level. Lines go to the
 -- host's log with the route file and the request id.
 local P = ...
-local G, json, host_log, readonly = P.G, P.priv.json, P.priv.log, P.priv.readonly
-local type, tostring, select, pairs, pcall = type, tostring, select, pairs, pcall
+local priv = P.priv
+local G, json, host_log, readonly = P.G, priv.json, priv.log, priv.readonly
+local type, tostring, pairs, pcall = type, tostring, pairs, pcall
 local concat = table.concat
 
 local LEVEL = { info = 1, warn = 2, error = 3 }
@@ -29,10 +30,4 @@ local function logger(level)
   end
 end
 G.log = readonly({ info = logger(LEVEL.info), warn = logger(LEVEL.warn), error = logger(LEVEL.error) })
-G.print = function(...)
-  local n = select("#", ...)
-  local parts = {}
-  for i = 1, n do parts[i] = tostring((select(i, ...))) end
-  host_log(LEVEL.info, concat(parts, "\t"))
-end
-
+G.print = priv.print   -- in C (lr_baselib.c): Lua's own print, one line to the log

@@ -9,8 +9,8 @@ P.G = G
 P.load, P.setmetatable, P.collectgarbage = load, setmetatable, collectgarbage
 local readonly = priv.readonly
 
-local type, tostring, error, select, rawget = type, tostring, error, select, rawget
-local setmetatable, getmetatable, load, collectgarbage = setmetatable, getmetatable, load, collectgarbage
+local tostring, error = tostring, error
+local getmetatable, collectgarbage = getmetatable, collectgarbage
 local format = string.format
 
 -- Gone (CONTRACT.md section 6). io, debug and package were never opened.
@@ -23,12 +23,8 @@ G.os = { time = os.time, clock = os.clock, date = os.date, difftime = os.difftim
 getmetatable("").__metatable = false
 
 -- setmetatable refuses __gc: a finalizer would run user code outside any request's limits.
-G.setmetatable = function(t, mt)
-  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    error("setmetatable: __gc metamethods are not allowed", 2)
-  end
-  return setmetatable(t, mt)
-end
+-- In C (lr_baselib.c), so its other errors are Lua's own, at the caller's line.
+G.setmetatable = priv.setmetatable
 
 G.collectgarbage = function(opt)
   if opt ~= "count" then
@@ -37,13 +33,9 @@ G.collectgarbage = function(opt)
   return collectgarbage("count")
 end
 
--- load: text chunks only, always in the sandbox's environment.
-G.load = function(chunk, chunkname, mode, env) -- luacheck: ignore mode (always "t": binary chunks are refused)
-  if select("#", env) > 0 and env ~= nil then
-    error("load: a custom environment is not allowed in the sandbox", 2)
-  end
-  return load(chunk, chunkname, "t", G)
-end
+-- load: never a binary chunk, always the sandbox's environment; the mode is honoured
+-- otherwise (lr_baselib.c).
+G.load = priv.load
 
 G.json = readonly(priv.json)
 G.crypto = readonly(priv.crypto)
