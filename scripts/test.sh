@@ -4,7 +4,7 @@
 # run through real requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh curl   # curl: the --http2 upgrade test
 
 swift build --build-tests
 swift test --skip-build

@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 ///
 /// Names: `luaroutes_requests_total{route,status}`, `luaroutes_request_duration_seconds{route,status}`
 /// (histogram), `luaroutes_limit_hits_total{route,kind}`, `luaroutes_lua_memory_bytes{route}`,
-/// `luaroutes_reloads_total{result}`. `route` is the route file, "-" when no route matched.
+/// `luaroutes_reloads_total{result}`, `luaroutes_connections_closed_total{reason}`. `route` is the
+/// route file, "-" when no route matched.
 public final class ServerMetrics: Sendable {
     let factory: any MetricsFactory
     /// Handles by label set: creating one through the factory takes the registry's lock and
@@ -49,8 +50,29 @@ public final class ServerMetrics: Sendable {
         Counter(label: "luaroutes_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")], factory: factory).increment()
     }
 
+    /// The host closed a connection on its own: a timeout, or the connection budget.
+    func connectionClosed(reason: ConnectionCloseReason) {
+        Counter(label: "luaroutes_connections_closed_total", dimensions: [("reason", reason.rawValue)], factory: factory).increment()
+    }
+
     /// Bytes in use by a route's Lua states, summed over the event loops.
     func luaMemory(route: String, bytes: Int) {
         Gauge(label: "luaroutes_lua_memory_bytes", dimensions: [("route", route)], factory: factory).record(bytes)
     }
+}
+
+/// Why the host closed a connection itself (`luaroutes_connections_closed_total{reason}`).
+enum ConnectionCloseReason: String, Sendable {
+    /// `server.headerTimeout` passed before the request head was complete (answered 408).
+    case headerTimeout = "header_timeout"
+    /// `server.idleTimeout` of silence while a request body was being read (answered 408).
+    case bodyTimeout = "body_timeout"
+    /// `server.idleTimeout` passed with no request in progress.
+    case idleTimeout = "idle_timeout"
+    /// `server.sendTimeout` passed while the client took none of the answer.
+    case sendTimeout = "send_timeout"
+    /// Closed, idle, to make room for a new connection (budget full, or out of descriptors).
+    case budgetIdle = "budget_idle"
+    /// A new connection refused (503) because the budget was full and none was idle.
+    case budgetRefused = "budget_refused"
 }

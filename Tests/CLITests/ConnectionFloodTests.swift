@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `luaroutes serve` under a low descriptor limit and a flood of idle connections, and with a
+/// real HTTP/2-capable client: the real binary, on loopback.
+@Suite struct ConnectionFloodTests {
+    static let files = ["pages/api/hello.lua": "return function(req, res) res.send('hello') end"]
+
+    /// This process holds the flood's client sockets: raise its own soft limit (false when the
+    /// hard limit forbids it).
+    static func descriptors(_ needed: Int) -> Bool {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0 else { return false }
+        if limit.rlim_cur >= rlim_t(needed) { return true }
+        guard limit.rlim_max >= rlim_t(needed) else { return false }
+        limit.rlim_cur = rlim_t(needed)
+        return setrlimit(resource, &limit) == 0
+    }
+
+    static func residentKilobytes(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    /// 512 idle connections against a server limited to 256 descriptors: the server closes
+    /// the longest idle ones to stay within its budget, and a new client is answered at once.
+    @Test(.enabled(if: descriptors(1200), "needs 1200 file descriptors"))
+    func twiceTheDescriptorLimitInIdleConnectionsDoesNotLockOutANewClient() async throws {
+        let limit = 256
+        let root = try CLI.project(Self.files)
+        let server = try ServeProcess(root: root, descriptorLimit: limit)
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        let pid = server.process.processIdentifier
+        let before = Self.residentKilobytes(pid)
+
+        var idle: [Int32] = []
+        defer { idle.forEach { _ = close($0) } }
+        for _ in 0..<(2 * limit) {
+            idle.append(try connectOnly(port: server.port))
+        }
+        // A bounded wait for liveness: the answer must come within a second.
+        let answer = try HTTPGet.get(port: server.port, path: "/api/hello", timeout: 1)
+        #expect(answer.status == 200)
+        #expect(answer.body == "hello")
+        let after = Self.residentKilobytes(pid)
+        #expect(after - before < 64 * 1024, "resident memory grew from \(before) KB to \(after) KB")
+        #expect(server.stderr.contains("connection budget full"), "\(server.stderr)")
+        #expect(server.stderr.contains("max_connections=128"), "the budget the limit of 256 allows: \(server.stderr)")
+    }
+
+    /// `curl --http2` asks to upgrade to h2c on each URL: both answers arrive (issue 14: the
+    /// second timed out).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl"))
+    func curlAskingForHTTP2GetsBothAnswers() async throws {
+        let root = try CLI.project(Self.files)
+        let server = try ServeProcess(root: root)
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        let url = "http://127.0.0.1:\(server.port)/api/hello"
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "--http2", "--max-time", "10", url, url]
+        let out = Pipe()
+        curl.standardOutput = out
+        curl.standardError = FileHandle.nullDevice
+        try curl.run()
+        let body = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(curl.terminationStatus == 0)
+        #expect(body == "hellohello")
+    }
+}
+
+/// A connection that sends nothing.
+private func connectOnly(port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HTTPGet.Failure() }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else {
+        close(fd)
+        throw HTTPGet.Failure()
+    }
+    return fd
+}
