@@ -95,6 +95,9 @@ struct ConnectionTimeouts {
             } else if now - stalled >= send {
                 return .send
             }
+            // While output waits, reads are held back and the answer is still going out: only
+            // the send timeout (and a lingering close's own limits) apply.
+            if phase != .lingering { return nil }
         }
         switch phase {
         case .waiting: return now - since >= idle ? .idle : nil
@@ -109,7 +112,7 @@ struct ConnectionTimeouts {
     /// When the timer should next look: the current phase's deadline, or sooner.
     func nextCheck(now: NIODeadline) -> NIODeadline {
         var next = now + granularity
-        switch phase {
+        switch sendStalledSince == nil ? phase : .busy {
         case .waiting, .readingBody: next = min(next, since + idle)
         case .readingHead: next = min(next, since + header)
         case .busy: break

@@ -74,7 +74,9 @@ import Glibc
 
     @Test func aClientThatStopsReadingIsDisconnectedAfterTheSendTimeout() async throws {
         let total = 16 * 1024 * 1024
-        let (received, end) = try await withServer(Self.files()) { port in
+        let registry = PrometheusCollectorRegistry()
+        let metrics = ServerMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let (received, end) = try await withServer(Self.files("idleTimeout = '30s', sendTimeout = '1s'"), metrics: metrics) { port in
             let client = try RawConnection(port: port, receiveBuffer: 4096)
             client.send("GET /api/big HTTP/1.1\r\nHost: x\r\n\r\n")
             try await Task.sleep(for: .seconds(4))   // reads nothing meanwhile
@@ -83,6 +85,23 @@ import Glibc
         }
         #expect(received < total, "the whole answer arrived: the server waited on a client that did not read")
         #expect(end != .timedOut)
+        let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
+        #expect(text.contains(#"luaroutes_connections_closed_total{reason="send_timeout"} 1"#), "\(text)")
+    }
+
+    /// A large answer to a slow reader outlives the idle timeout: the connection is not idle
+    /// while its answer is still going out.
+    @Test func aSlowReaderIsNotCutOffByTheIdleTimeout() async throws {
+        let total = 16 * 1024 * 1024
+        let (received, end) = try await withServer(Self.files("idleTimeout = '1s', sendTimeout = '30s'")) { port in
+            let client = try RawConnection(port: port, receiveBuffer: 4096)
+            client.send("GET /api/big HTTP/1.1\r\nHost: x\r\n\r\n")   // kept alive: idle once the answer is out
+            try await Task.sleep(for: .seconds(3))   // three idle timeouts without reading
+            let (text, end) = client.readToEnd()
+            return (text.utf8.count, end)
+        }
+        #expect(received > total, "the answer was cut off")
+        #expect(end == .closed, "closed once idle after the answer")
     }
 
     @Test func aFullBudgetClosesTheLongestIdleConnectionForANewClient() async throws {
