@@ -50,15 +50,13 @@ final class RefusedConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    static let answer: String = {
-        let body = #"{"error":"Service Unavailable"}"#
-        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
-            + "Retry-After: 1\r\nConnection: close\r\n\r\n" + body
-    }()
-
     func channelActive(context: ChannelHandlerContext) {
+        var serializer = HTTPResponseSerializer()
+        var answer = HostError.response(503, "Service Unavailable", headers: [("Retry-After", "1")])
+        answer.headers.append(("Content-Length", String(answer.body.count)))
+        let bytes = serializer.serialize(answer, version: .http1_1, keepAlive: false, allocator: context.channel.allocator)
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: Self.answer))).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}

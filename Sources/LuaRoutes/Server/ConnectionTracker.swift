@@ -59,9 +59,12 @@ final class ConnectionTracker: Sendable {
             metrics?.connectionClosed(reason: .budgetIdle)
             victim.channel.close(promise: nil)
         }
-        if !admitted { metrics?.connectionClosed(reason: .budgetRefused) }
-        logBudgetIfDue()
-        guard admitted else { return nil }
+        guard admitted else {
+            metrics?.connectionClosed(reason: .budgetRefused)
+            logBudgetIfDue()
+            return nil
+        }
+        if victim != nil { logBudgetIfDue() }
         channel.closeFuture.whenComplete { _ in
             self.state.withLockedValue { state in
                 if state.records[ObjectIdentifier(channel)] === record { state.records.removeValue(forKey: ObjectIdentifier(channel)) }
@@ -87,6 +90,7 @@ final class ConnectionTracker: Sendable {
             metrics?.connectionClosed(reason: .budgetIdle)
             victim.channel.close(promise: nil)
         }
+        if !victims.isEmpty { logBudgetIfDue() }
         return victims.count
     }
 
