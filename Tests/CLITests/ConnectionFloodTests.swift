@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,7 +43,7 @@ import Glibc
         var idle: [Int32] = []
         defer { idle.forEach { _ = close($0) } }
         for _ in 0..<(2 * limit) {
-            idle.append(try connectOnly(port: server.port))
+            idle.append(try connectLoopback(port: server.port))   // connects and sends nothing
         }
         // A bounded wait for liveness: the answer must come within a second.
         let answer = try HTTPGet.get(port: server.port, path: "/api/hello", timeout: 1)
@@ -75,22 +76,4 @@ import Glibc
         #expect(curl.terminationStatus == 0)
         #expect(body == "hellohello")
     }
-}
-
-/// A connection that sends nothing.
-private func connectOnly(port: Int) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw HTTPGet.Failure() }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else {
-        close(fd)
-        throw HTTPGet.Failure()
-    }
-    return fd
 }

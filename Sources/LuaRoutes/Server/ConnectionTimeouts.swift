@@ -122,10 +122,3 @@ struct ConnectionTimeouts {
         return max(next, now + .milliseconds(1))
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

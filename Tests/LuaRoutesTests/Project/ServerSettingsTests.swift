@@ -1,5 +1,6 @@
 import Logging
 import Testing
+import TestSupport
 @testable import LuaRoutes
 
 /// `server = { ... }` in `luaroutes.config.lua`: defaults, every key, every error.

@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import Prometheus
 import Testing
+import TestSupport
 @testable import LuaRoutes
 
 /// HTTP/1.1 rules a request must pass (RFC 9110, RFC 9112) and what the connection does after
