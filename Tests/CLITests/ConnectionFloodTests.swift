@@ -55,6 +55,45 @@ import Glibc
         #expect(server.stderr.contains("max_connections=128"), "the budget the limit of 256 allows: \(server.stderr)")
     }
 
+    /// A budget set above what the descriptor limit allows: accept fails with EMFILE. The
+    /// failure is logged, idle connections are closed to free descriptors, the server does not
+    /// spin on the backlog, and a new client is still answered.
+    @Test(.enabled(if: descriptors(1200), "needs 1200 file descriptors"))
+    func runningOutOfDescriptorsIsLoggedAndIdleConnectionsMakeRoom() async throws {
+        let limit = 256
+        var files = Self.files
+        files["luaroutes.config.lua"] = "return { server = { maxConnections = 100000 } }"
+        let root = try CLI.project(files)
+        let server = try ServeProcess(root: root, descriptorLimit: limit)
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+
+        var idle: [Int32] = []
+        defer { idle.forEach { _ = close($0) } }
+        for _ in 0..<(2 * limit) {
+            idle.append(try connectLoopback(port: server.port))
+        }
+        // Bounded wait for liveness: the backlog drains 16 connections per 100 ms pause.
+        let answer = try HTTPGet.get(port: server.port, path: "/api/hello", timeout: 10)
+        #expect(answer.status == 200)
+        #expect(server.stderr.contains("accepting a connection failed"), "\(server.stderr)")
+        // Not spinning: an event loop retrying accept at once would burn a core.
+        let cpu = Self.cpuSeconds(server.process.processIdentifier)
+        try await Task.sleep(for: .seconds(2))
+        let spent = Self.cpuSeconds(server.process.processIdentifier) - cpu
+        #expect(spent < 1, "the server used \(spent) s of CPU in 2 s while idle")
+    }
+
+    /// User plus system CPU time of a process so far.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        // Fields after the command name (which is in parentheses): utime and stime are 14 and 15.
+        guard let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// `curl --http2` asks to upgrade to h2c on each URL: both answers arrive (issue 14: the
     /// second timed out).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl"))
