@@ -13,8 +13,9 @@ import TestSupport
         "pages/api/echo.lua": "return function(req, res) res.send(req.rawBody or '') end",
     ]
 
+    /// Every status line in `text`, wherever it starts (an answer may follow a body directly).
     static func statuses(_ text: String) -> [String] {
-        text.components(separatedBy: "\r\n").filter { $0.hasPrefix("HTTP/1.") }
+        text.matches(of: /HTTP\/1\.[01] \d{3} [A-Za-z -]*\r\n/).map { String(text[$0.range].dropLast(2)) }
     }
 
     // MARK: Host (RFC 9112 section 3.2)
