@@ -15,7 +15,7 @@ import TestSupport
 
     /// Every status line in `text`, wherever it starts (an answer may follow a body directly).
     static func statuses(_ text: String) -> [String] {
-        text.matches(of: /HTTP\/1\.[01] \d{3} [A-Za-z -]*\r\n/).map { String(text[$0.range].dropLast(2)) }
+        text.matches(of: /(HTTP\/1\.[01] \d{3} [A-Za-z -]*)\r\n/).map { String($0.output.1) }
     }
 
     // MARK: Host (RFC 9112 section 3.2)
