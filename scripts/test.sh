@@ -4,7 +4,8 @@
 # run through real requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh lua5.4   # stock Lua: StockBehaviourTests and the differential check compare with it
+# stock Lua: StockBehaviourTests and the differential check compare with it; curl: the --http2 upgrade test
+bash scripts/setup.sh lua5.4 curl
 
 swift build --build-tests
 swift test --skip-build

@@ -56,6 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logFormat == .json ? Logger(label: "luaroutes", factory: { JSONLogHandler(label: $0) }) : Logger(label: "luaroutes")
+        // Each connection is a descriptor: take all the process may have before sizing the budget.
+        DescriptorLimit.raiseToHardLimit()
         let project = try root.loadProject(logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let registry = metricsPort.map { _ in PrometheusCollectorRegistry() }
@@ -80,7 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Last in the list, so graceful shutdown reaches it first: the metrics port stays up while it drains.
         services.append(.init(service: HTTPServer(dispatcher: dispatcher,
-                                                  configuration: .init(host: host, port: port, grace: .seconds(grace)),
+                                                  configuration: .init(host: host, port: port, grace: .seconds(grace),
+                                                                       settings: project.config.server),
                                                   logger: logger)))
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

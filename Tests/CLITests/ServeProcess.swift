@@ -11,11 +11,19 @@ final class ServeProcess {
     let port: Int
     let stderrPath = NSTemporaryDirectory() + "luaroutes-serve-\(UUID().uuidString).log"
 
-    init(root: String, arguments: [String] = []) throws {
+    /// `descriptorLimit` starts the server with that many open files at most (soft and hard),
+    /// as `ulimit -n` does.
+    init(root: String, arguments: [String] = [], descriptorLimit: Int? = nil) throws {
         port = try freeLoopbackPort()
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = CLI.binary
-        process.arguments = ["serve", "--root", root, "--port", String(port), "--threads", "2"] + arguments
+        let serve = ["serve", "--root", root, "--port", String(port), "--threads", "2"] + arguments
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", CLI.binary.path] + serve
+        } else {
+            process.executableURL = CLI.binary
+            process.arguments = serve
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()

@@ -99,7 +99,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         let routing = routed.routing ?? routing(forTarget: request.target)
         let generation = routing.generation
         let path = routing.path
-        let requestNumber = requestCounter.add(1, ordering: .relaxed).newValue
+        let requestNumber = nextRequestNumber()
         let observed = accessLog != nil || metrics != nil
         let started = observed ? NIODeadline.now() : .uptimeNanoseconds(0)
         var worker: RouteWorker?
@@ -136,6 +136,8 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             worker!.handle(routeRequest, dev: dev, completion: finishing)   // set above, from this match
         }
     }
+
+    func nextRequestNumber() -> UInt64 { requestCounter.add(1, ordering: .relaxed).newValue }
 
     public func respond(to request: APIRequest) async -> APIResponse {
         let loop = group.next()

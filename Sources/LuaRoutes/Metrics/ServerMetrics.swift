@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 ///
 /// Names: `luaroutes_requests_total{route,status}`, `luaroutes_request_duration_seconds{route,status}`
 /// (histogram), `luaroutes_limit_hits_total{route,kind}`, `luaroutes_lua_memory_bytes{route}`,
-/// `luaroutes_reloads_total{result}`. `route` is the route file, "-" when no route matched.
+/// `luaroutes_reloads_total{result}`, `luaroutes_connections_closed_total{reason}`. `route` is the
+/// route file, "-" when no route matched.
 public final class ServerMetrics: Sendable {
     let factory: any MetricsFactory
     /// Handles by label set: creating one through the factory takes the registry's lock and
@@ -47,6 +48,11 @@ public final class ServerMetrics: Sendable {
 
     func reloaded(succeeded: Bool) {
         Counter(label: "luaroutes_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")], factory: factory).increment()
+    }
+
+    /// The host closed a connection on its own: a timeout, or the connection budget.
+    func connectionClosed(reason: ConnectionCloseReason) {
+        Counter(label: "luaroutes_connections_closed_total", dimensions: [("reason", reason.rawValue)], factory: factory).increment()
     }
 
     /// Bytes in use by a route's Lua states, summed over the event loops.

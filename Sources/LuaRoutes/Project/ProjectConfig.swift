@@ -7,6 +7,8 @@ public struct ProjectConfig: Sendable, Equatable {
 
     public var pageExtensions = ["lua"]
     public var routeDefaults = RouteConfig()
+    /// `server = { ... }`: timeouts and limits of the HTTP host.
+    public var server = ServerSettings()
 
     public init() {}
 
@@ -71,6 +73,7 @@ public struct ProjectConfig: Sendable, Equatable {
                 return ext
             }
         }
+        if let server = value["server"] { config.server = try ServerSettings.parse(server) }
         config.routeDefaults = try RouteConfig().overridden(by: value, prefix: "")
         return config
     }

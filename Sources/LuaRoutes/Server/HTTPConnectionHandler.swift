@@ -1,85 +1,118 @@
 import NIOCore
 import NIOHTTP1
 
-/// One connection, after NIO's HTTP/1 request decoder: routes each request as its head
-/// arrives, refuses a body past the route's limit before buffering it, hands complete
-/// requests to the ``LoopResponder`` on this connection's event loop, and writes each answer
-/// as one buffer, in request order.
+/// One connection, after the request decoder: checks each request head (``RequestHeadRules``),
+/// routes it as it arrives, refuses a body past the route's limit before buffering it, hands
+/// complete requests to the ``LoopResponder`` on this connection's event loop, and writes each
+/// answer as one buffer, in request order. Its lifecycle (timeouts, the connection budget,
+/// graceful close) is in `HTTPConnectionHandler+lifecycle.swift`.
 ///
 /// It stands in for NIO's response encoder, pipelining handler and protocol-error handler,
 /// which cost four handler hops and three writes per response. Pipelined requests wait in
-/// `queue`; while an answer is pending, reads from the socket are held back, as
-/// `HTTPServerPipelineHandler` does.
+/// `queue`; while an answer is pending (or the client is not reading what was written),
+/// reads from the socket are held back, as `HTTPServerPipelineHandler` does.
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private enum Incoming {
+    enum Incoming {
         case idle
-        case receiving(head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?)
+        case receiving(head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending)
         /// A body was refused or the input was malformed: the rest is not read into memory.
         case discarding
     }
 
-    /// What the connection still has to answer, in order.
-    private enum Work {
-        case request(head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?)
-        /// A host answer after which the connection closes (413 before the body, 400, 431).
-        case finalAnswer(APIResponse, version: HTTPVersion)
+    /// What the connection does once an answer is written.
+    enum Ending {
+        case keepAlive
+        /// Close at once: the request was read whole (`Connection: close`, HTTP/1.0).
+        case close
+        /// Shut the write side, drop what still arrives, then close: unread input may follow,
+        /// and closing with it unread would reset the connection and could lose the answer.
+        case linger
     }
 
-    private let responder: any LoopResponder
-    private let tracker: ConnectionTracker
-    private var incoming = Incoming.idle
-    private var queue = CircularBuffer<Work>(initialCapacity: 2)
+    /// What the connection still has to answer, in order.
+    enum Work {
+        case request(head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending)
+        /// A host answer after which the connection closes (400, 408, 413, 431, 501).
+        case finalAnswer(APIResponse, version: HTTPVersion, method: String, target: String?)
+    }
+
+    let responder: any LoopResponder
+    let tracker: ConnectionTracker
+    let record: ConnectionRecord
+    let decoder: RequestStreamDecoder
+    var incoming = Incoming.idle
+    var queue = CircularBuffer<Work>(initialCapacity: 2)
     /// An answer is being produced; the next queued request waits for it.
-    private var responding = false
-    private var draining = false
-    private var readPending = false
+    var responding = false
+    var draining = false
+    var readPending = false
     /// The client shut its sending side: answer what arrived, then close.
-    private var inputClosed = false
-    private var closed = false
+    var inputClosed = false
+    /// No more answers: the final one is written or the connection is gone.
+    var closed = false
     private var serializer = HTTPResponseSerializer()
     /// The peer's address as text, formatted once per connection rather than per request.
     private var remoteAddress: String?
+    var timeouts: ConnectionTimeouts
+    var timer: Scheduled<Void>?
+    var timerDeadline = NIODeadline.distantFuture
+    /// This read delivered request parts (so it did not merely start a head).
+    var readProducedParts = false
 
-    init(responder: any LoopResponder, tracker: ConnectionTracker) {
+    init(responder: any LoopResponder, tracker: ConnectionTracker, record: ConnectionRecord,
+         decoder: RequestStreamDecoder, settings: ServerSettings) {
         self.responder = responder
         self.tracker = tracker
+        self.record = record
+        self.decoder = decoder
+        self.timeouts = ConnectionTimeouts(settings, now: .now())
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readProducedParts = true
         // Matched part first, state second, and the state taken out of `incoming` before use:
         // matching the pair would copy (retain and release) the head and route every time.
         if case .discarding = incoming { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             guard case .idle = incoming else { return protocolViolation(context) }
-            let routed = responder.route(target: head.uri)
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > routed.bodyLimit {
-                refuse(head, limit: routed.bodyLimit, context: context)
-            } else {
-                if !responding, queue.isEmpty, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                    context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
-                }
-                incoming = .receiving(head: head, routed: routed, body: nil)
+            decoder.headArrived()
+            record.markBusy()
+            if !responding, queue.isEmpty { timeouts.enterWithoutTime(.readingBody) }
+            let rules = RequestHeadRules(head)
+            if let (status, error) = rules.refusal {
+                return refuse(head, with: HostError.response(status, error), context: context)
             }
+            let routed = responder.route(target: head.uri)
+            if let length = rules.contentLength, length > routed.bodyLimit {
+                return refuse(head, with: HostError.response(413, "Body exceeded \(ByteSize.format(routed.bodyLimit)) limit"), context: context)
+            }
+            if rules.sendContinue, !responding, queue.isEmpty {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+            }
+            let ending: Ending = rules.closeAfterAnswer ? .linger : head.isKeepAlive ? .keepAlive : .close
+            incoming = .receiving(head: head, routed: routed, body: nil, ending: ending)
         case .body(var chunk):
-            guard case .receiving(let head, let routed, var body) = incoming else { return protocolViolation(context) }
+            guard case .receiving(let head, let routed, var body, let ending) = incoming else { return protocolViolation(context) }
             incoming = .idle   // drop the state's reference first, so the append does not copy
             if (body?.readableBytes ?? 0) + chunk.readableBytes > routed.bodyLimit {
-                refuse(head, limit: routed.bodyLimit, context: context)
+                refuse(head, with: HostError.response(413, "Body exceeded \(ByteSize.format(routed.bodyLimit)) limit"), context: context)
             } else if body != nil {
                 body!.writeBuffer(&chunk)
-                incoming = .receiving(head: head, routed: routed, body: body)
+                incoming = .receiving(head: head, routed: routed, body: body, ending: ending)
             } else {
-                incoming = .receiving(head: head, routed: routed, body: chunk)
+                incoming = .receiving(head: head, routed: routed, body: chunk, ending: ending)
             }
         case .end:
-            guard case .receiving(let head, let routed, let body) = incoming else { return protocolViolation(context) }
+            guard case .receiving(let head, let routed, let body, let ending) = incoming else { return protocolViolation(context) }
             incoming = .idle
-            enqueue(.request(head: head, routed: routed, body: body), context: context)
+            decoder.requestEnded()
+            timeouts.enterWithoutTime(.busy)
+            enqueue(.request(head: head, routed: routed, body: body, ending: ending), context: context)
         }
     }
 
@@ -92,49 +125,50 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// connection closes, since the parser cannot find where the next request starts.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if case .discarding = incoming { return }   // the decoder reports each later read too
-        guard let parserError = error as? HTTPParserError else {
+        let answer: APIResponse
+        switch error {
+        case HTTPParserError.headerOverflow: answer = HostError.response(431, "Request Header Fields Too Large")
+        case RequestStreamError.unknownMethod: answer = HostError.response(501, "Not Implemented")
+        case is HTTPParserError, RequestStreamError.missingVersion: answer = HostError.response(400, "Bad Request")
+        default:
+            if closed { return }   // lingering: a reset while input is dropped is the client's to make
             context.close(promise: nil)
             return
         }
+        let head = incomingHead
         incoming = .discarding
-        let answer = parserError == .headerOverflow
-            ? HostError.response(431, "Request Header Fields Too Large")
-            : HostError.response(400, "Bad Request")
-        enqueue(.finalAnswer(Self.withLength(answer), version: .http1_1), context: context)
+        decoder.discarding = true
+        timeouts.enterWithoutTime(.busy)
+        enqueue(.finalAnswer(Self.withLength(answer), version: .http1_1, method: head?.method.rawValue ?? "-", target: head?.uri),
+                context: context)
     }
 
-    /// Holds socket reads back while an answer is pending (backpressure for pipelining).
+    private var incomingHead: HTTPRequestHead? {
+        if case .receiving(let head, _, _, _) = incoming { return head }
+        return nil
+    }
+
+    /// A host answer to `head` before its body is read (413, or a head the rules refuse), then
+    /// a graceful close: the client may still be sending, and reading it all would be what
+    /// the limit prevents.
+    private func refuse(_ head: HTTPRequestHead, with answer: APIResponse, context: ChannelHandlerContext) {
+        incoming = .discarding
+        decoder.discarding = true
+        timeouts.enterWithoutTime(.busy)
+        enqueue(.finalAnswer(Self.withLength(answer), version: head.version, method: head.method.rawValue, target: head.uri), context: context)
+    }
+
+    /// Holds socket reads back while an answer is pending (backpressure for pipelining) or
+    /// the client is not taking what was written (no answers pile up in memory).
     func read(context: ChannelHandlerContext) {
-        if responding || !queue.isEmpty {
+        if responding || !queue.isEmpty || (!closed && !context.channel.isWritable) {
             readPending = true
         } else {
             context.read()
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .inputClosed = event as? ChannelEvent {
-            inputClosed = true
-            drain(context: context)
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        closed = true
-        queue.removeAll()
-        context.fireChannelInactive()
-    }
-
-    /// 413 before the body is buffered (CONTRACT.md section 4), then close: the client may
-    /// still be sending, and reading it all would be what the limit prevents.
-    private func refuse(_ head: HTTPRequestHead, limit: Int, context: ChannelHandlerContext) {
-        incoming = .discarding
-        let answer = HostError.response(413, "Body exceeded \(ByteSize.format(limit)) limit")
-        enqueue(.finalAnswer(Self.withLength(answer), version: head.version), context: context)
-    }
-
-    private func enqueue(_ work: Work, context: ChannelHandlerContext) {
+    func enqueue(_ work: Work, context: ChannelHandlerContext) {
         if queue.isEmpty, !responding, !draining, !closed {
             // The usual case, nothing pipelined: straight to work, without the queue.
             responding = true
@@ -147,7 +181,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Starts queued work while nothing is pending. A loop, not recursion: a handler that
     /// answers at once comes back here through `send` once per pipelined request.
-    private func drain(context: ChannelHandlerContext) {
+    func drain(context: ChannelHandlerContext) {
         guard !draining else { return }
         draining = true
         defer { draining = false }
@@ -159,7 +193,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if inputClosed {
             closed = true
             context.close(promise: nil)
-        } else if readPending {
+        } else if readPending, context.channel.isWritable {
             readPending = false
             context.read()
         }
@@ -167,24 +201,24 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func perform(_ work: Work, context: ChannelHandlerContext) {
         switch work {
-        case .request(let head, let routed, let body):
-            start(head, routed: routed, body: body, context: context)
-        case .finalAnswer(let answer, let version):
-            send(answer, version: version, keepAlive: false, context: context)
+        case .request(let head, let routed, let body, let ending):
+            start(head, routed: routed, body: body, ending: ending, context: context)
+        case .finalAnswer(let answer, let version, let method, let target):
+            responder.recordHostAnswer(method: method, target: target, status: answer.status, bytes: answer.body.count)
+            send(answer, version: version, ending: .linger, context: context)
         }
     }
 
-    private func start(_ head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, context: ChannelHandlerContext) {
+    private func start(_ head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending, context: ChannelHandlerContext) {
         let request = APIRequest(
             method: head.method.rawValue,
             target: head.uri,
             headers: head.headers.map { ($0.name, $0.value) },
             body: body.map { Array($0.readableBytesView) } ?? [],
             remoteAddress: peerAddress(context))
-        let keepAlive = head.isKeepAlive
         tracker.requestStarted()
         responder.respond(to: request, routed: routed, on: context.eventLoop) { response in
-            self.send(response, version: head.version, keepAlive: keepAlive, context: context)
+            self.send(response, version: head.version, ending: ending, context: context)
             self.tracker.requestFinished()
         }
     }
@@ -196,22 +230,32 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         return text
     }
 
-    private func send(_ response: APIResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
-        let bytes = serializer.serialize(response, version: version, keepAlive: keepAlive, allocator: context.channel.allocator)
+    private func send(_ response: APIResponse, version: HTTPVersion, ending: Ending, context: ChannelHandlerContext) {
+        let bytes = serializer.serialize(response, version: version, keepAlive: ending == .keepAlive, allocator: context.channel.allocator)
         responding = false
         guard !closed else { return }
-        if keepAlive {
+        switch ending {
+        case .keepAlive:
             context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            answered(context: context)
             drain(context: context)
-        } else {
+        case .close:
             closed = true
             queue.removeAll()
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+        case .linger:
+            closed = true
+            queue.removeAll()
+            incoming = .discarding
+            decoder.discarding = true
+            context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { result in
+                if case .success = result { self.linger(context: context) } else { context.close(promise: nil) }
+            }
         }
     }
 
-    private static func withLength(_ answer: APIResponse) -> APIResponse {
+    static func withLength(_ answer: APIResponse) -> APIResponse {
         var answer = answer
         answer.headers.append(("Content-Length", String(answer.body.count)))
         return answer

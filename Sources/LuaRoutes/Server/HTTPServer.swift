@@ -15,30 +15,39 @@ public final class HTTPServer: Service, Sendable {
         public var grace: Duration
         /// Names the server in its "listening on" line ("luaroutes", "metrics").
         public var name: String
-        public init(host: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10), name: String = "luaroutes") {
+        /// Timeouts and limits per connection (`server = { ... }` in the config file).
+        public var settings: ServerSettings
+        public init(host: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10), name: String = "luaroutes",
+                    settings: ServerSettings = ServerSettings()) {
             self.host = host
             self.port = port
             self.grace = grace
             self.name = name
+            self.settings = settings
         }
+
+        /// `settings.maxConnections`, or the budget the descriptor limit allows.
+        public var maxConnections: Int { settings.maxConnections ?? DescriptorLimit.defaultMaxConnections() }
     }
 
     let responder: any LoopResponder
     let group: any EventLoopGroup
     let configuration: Configuration
     let logger: Logger
-    private let tracker = ConnectionTracker()
+    private let tracker: ConnectionTracker
     private let boundPort = NIOLockedValueBoxPort()
 
     public convenience init(dispatcher: Dispatcher, configuration: Configuration, logger: Logger) {
-        self.init(responder: dispatcher, group: dispatcher.group, configuration: configuration, logger: logger)
+        self.init(responder: dispatcher, group: dispatcher.group, configuration: configuration, logger: logger, metrics: dispatcher.metrics)
     }
 
-    public init(responder: any LoopResponder, group: any EventLoopGroup, configuration: Configuration, logger: Logger) {
+    public init(responder: any LoopResponder, group: any EventLoopGroup, configuration: Configuration, logger: Logger,
+                metrics: ServerMetrics? = nil) {
         self.responder = responder
         self.group = group
         self.configuration = configuration
         self.logger = logger
+        self.tracker = ConnectionTracker(maxConnections: configuration.maxConnections, logger: logger, metrics: metrics)
     }
 
     /// The port actually bound (useful with port 0), once `run` has bound it.
@@ -47,8 +56,10 @@ public final class HTTPServer: Service, Sendable {
     public func run() async throws {
         let channel = try await bind()
         boundPort.value = channel.localAddress?.port
+        var metadata = responder.startupMetadata
+        metadata["max_connections"] = "\(tracker.maxConnections)"
         logger.info("\(configuration.name) listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
-                    metadata: responder.startupMetadata)
+                    metadata: metadata)
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {
@@ -60,22 +71,36 @@ public final class HTTPServer: Service, Sendable {
     func bind() async throws -> any Channel {
         let responder = self.responder
         let tracker = self.tracker
+        let settings = configuration.settings
+        let logger = self.logger
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Accept up to 64 connections per wake-up (NIO's default is 4): a burst of 1,000
             // new connections waited up to 2 s for accept (p99 1.15 s -> 44-91 ms, bench/scaling.py).
             .serverChannelOption(.maxMessagesPerRead, value: 64)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors, accept fails while the connection waits in the backlog:
+                    // without a pause the event loop would retry at once, forever (NIO installs
+                    // this handler only for its async bind).
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(backoffProvider: { _ in .milliseconds(100) }))
+                    try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(tracker: tracker, logger: logger))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             // A client that sends its requests and shuts its side (`printf ... | nc`) still gets every answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                tracker.opened(channel)
+                let record = tracker.opened(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try sync.addHandler(HTTPConnectionHandler(responder: responder, tracker: tracker))
+                    guard let record else { return try sync.addHandler(RefusedConnectionHandler()) }
+                    let decoder = RequestStreamDecoder(maxHeaderSize: settings.maxHeaderSize)
+                    try sync.addHandler(ByteToMessageHandler(decoder))
+                    try sync.addHandler(HTTPConnectionHandler(responder: responder, tracker: tracker, record: record,
+                                                              decoder: decoder, settings: settings))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

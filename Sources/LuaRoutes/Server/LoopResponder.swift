@@ -11,9 +11,15 @@ public protocol LoopResponder: AnyObject, Sendable {
     func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void)
     /// Logged with the "listening on" line.
     var startupMetadata: Logger.Metadata { get }
+    /// The server answered on its own, without `respond` (400, 408, 413, 431, 501 before or
+    /// instead of a request): logged and counted like any other answer. `method` is "-" and
+    /// `target` nil when the input never made a request head.
+    func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int)
 }
 
 extension LoopResponder {
+    public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int) {}
+
     /// Routes and answers `request` on `loop` (the caller must be on it); `completion` runs there.
     public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
         respond(to: request, routed: route(target: request.target), on: loop, completion: completion)

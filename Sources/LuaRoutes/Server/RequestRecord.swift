@@ -17,3 +17,12 @@ extension Dispatcher {
         metrics?.requestFinished(record)
     }
 }
+
+extension Dispatcher {
+    public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int) {
+        guard accessLog != nil || metrics != nil else { return }
+        let requestNumber = nextRequestNumber()
+        observe(RequestRecord(method: method, path: target.map { Self.split(target: $0).path } ?? "-", route: nil, status: status,
+                              bytes: bytes, duration: .zero, requestID: RouteRequest.idText(requestNumber)))
+    }
+}

@@ -12,14 +12,17 @@ import Glibc
 
 /// Runs `body` against a real `HTTPServer` on an ephemeral loopback port, then shuts it down
 /// the way SIGTERM would (ServiceGroup graceful shutdown).
-func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+/// The server takes its `server = { ... }` settings from the project's config file, as `serve` does.
+func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, accessLog: AccessLog? = nil, metrics: ServerMetrics? = nil,
+                             _ body: @Sendable (Int) async throws -> T) async throws -> T {
     let root = try makeProjectFolder(files)
     defer { try? FileManager.default.removeItem(atPath: root) }
     let logger = Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
     let project = try Project.load(root: root, processEnvironment: [:], logger: logger)
     let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    let dispatcher = Dispatcher(project: project, group: loops, dev: dev, logger: logger)
-    let server = HTTPServer(dispatcher: dispatcher, configuration: .init(host: "127.0.0.1", port: 0), logger: logger)
+    let dispatcher = Dispatcher(project: project, group: loops, dev: dev, logger: logger, metrics: metrics, accessLog: accessLog)
+    let server = HTTPServer(dispatcher: dispatcher, configuration: .init(host: "127.0.0.1", port: 0, settings: project.config.server),
+                            logger: logger)
     let services = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
     async let running: Void = services.run()
     var port: Int?
