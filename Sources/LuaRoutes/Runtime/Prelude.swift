@@ -178,7 +178,8 @@ end
 
 -- coroutine.*: a host yield (carrying HOST) inside a coroutine the script made is passed up
 -- to the request's root coroutine, and the host's answer is handed back down (OpenResty's model).
-local co_resume, co_yield, co_create, co_status = coroutine.resume, coroutine.yield, coroutine.create, coroutine.status
+-- priv.resume / priv.close: Lua's own, plus telling the limit signal which coroutine runs.
+local co_resume, co_yield, co_create, co_status = priv.resume, coroutine.yield, coroutine.create, coroutine.status
 local function pass(co, r)
   while r[1] and r[2] == HOST and co_status(co) == "suspended" do
     r = pack(co_resume(co, co_yield(HOST)))
@@ -198,12 +199,12 @@ coroutine.wrap = function(f)
   end
 end
 
--- The count hook raises its "CPU limit exceeded" from inside the hook, where Lua turns hooks
+-- The trip hook raises its "CPU limit exceeded" from inside the hook, where Lua turns hooks
 -- off until the error is caught; an xpcall message handler runs before that point, so a
 -- looping handler would never be stopped (measured: xpcall(error, loop) ran forever). Once the
 -- request has tripped, the message handler is skipped, and coroutine.close (which runs
 -- __close handlers of a coroutine the hook may have killed) refuses.
-local xpcall, co_close, tripped = xpcall, coroutine.close, priv.tripped
+local xpcall, co_close, tripped = xpcall, priv.close, priv.tripped
 G.xpcall = function(f, handler, ...)
   if type(handler) ~= "function" then return xpcall(f, handler, ...) end
   return xpcall(f, function(e)
