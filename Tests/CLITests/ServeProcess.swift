@@ -10,11 +10,11 @@ final class ServeProcess {
     let port: Int
     let stderrPath = NSTemporaryDirectory() + "luaroutes-serve-\(UUID().uuidString).log"
 
-    init(root: String, arguments: [String] = []) throws {
+    init(root: String, threads: Int = 2, arguments: [String] = []) throws {
         port = try Self.freePort()
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = CLI.binary
-        process.arguments = ["serve", "--root", root, "--port", String(port), "--threads", "2"] + arguments
+        process.arguments = ["serve", "--root", root, "--port", String(port), "--threads", String(threads)] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
