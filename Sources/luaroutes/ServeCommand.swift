@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Event loops (each runs its own Lua state per route); default: the number of cores.")
     var threads: Int?
 
-    @Option(help: "Seconds to let requests in flight finish after SIGTERM.")
+    @Option(help: "Seconds to let requests in flight finish after SIGTERM; one second later the process exits (status 1) even if a handler still runs.")
     var grace: Int = 10
 
     @Option(help: "Log lines as text, or as one JSON object per line (json); both on stderr.")

@@ -154,7 +154,7 @@ private let cases: [LimitCase] = [
               evil: "error(setmetatable({}, { __tostring = \(loop) }))", logged: ["error object is a table value"]),
 ]
 
-@Suite struct LimitsTests {
+@Suite(.timeLimit(.minutes(2))) struct LimitsTests {
     /// Each case: 500 with the contract's body, a log line naming the route and the key, a
     /// healthy route answering right after, and the same route serving its next request.
     /// Run twice, as ngx_lua's repeat_each(2) does: the replaced state must hold too.

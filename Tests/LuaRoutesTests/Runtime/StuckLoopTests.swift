@@ -6,7 +6,7 @@ import Testing
 /// Issue 13, part 1, through a real socket on a server with one event loop: handlers whose
 /// work is spread over many short coroutines (which a per-coroutine instruction count never
 /// stopped) are cut off by limits.cpu and limits.timeout, and the loop serves again at once.
-@Suite struct StuckLoopTests {
+@Suite(.timeLimit(.minutes(1))) struct StuckLoopTests {
     static let tree = "local function node(d) if d > 0 then coroutine.wrap(node)(d - 1); coroutine.wrap(node)(d - 1) end end"
 
     static func files(limits: String) -> [String: String] {
