@@ -202,6 +202,7 @@ private let cases: [LimitCase] = [
         ("while true do end\nreturn function(req, res) end", "limits.cpu exceeded"),
         ("local t = {} for i = 1, 1e9 do t[i] = { i } end\nreturn function(req, res) end", "limits.memory exceeded"),
         ("local s = string.rep('a', 4000):find('.-.-b')\nreturn function(req, res) end", "limits.cpu exceeded"),
+        (treeOf("coroutine.wrap(node)(d - 1)") + "\nreturn function(req, res) end", "limits.cpu exceeded"),
     ])
     func moduleScopeIsLimited(source: String, key: String) async throws {
         try await withProject([
