@@ -188,7 +188,7 @@ int lr_l_typeerror(lua_State *L) {
 void lr_stock_install(lua_State *L) {
     static const luaL_Reg funcs[] = {
         {"setmetatable", lr_l_setmetatable}, {"load", lr_l_load}, {"typeerror", lr_l_typeerror},
-        {"co_close", lr_l_co_close}, {NULL, NULL}};
+        {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
     lua_getfield(L, -1, "log");            /* stack: priv log */
     lua_pushcclosure(L, lr_l_print, 1);

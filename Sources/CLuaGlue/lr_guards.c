@@ -1,10 +1,11 @@
 /* The CPU budget inside C library functions, and a string.rep that cannot outrun the limits.
  *
- * The count hook (lr_state.c) only fires between VM instructions, so a C function that loops
- * long is out of its reach: string.find("aaaa...", ".-.-b") on 4000 bytes ran 52 s.
- * The guarded functions here, in lr_pattern.c and in lr_tablib.c count their work and read
- * the clock every LR_GUARD_EVERY units; once the budget is spent they raise, and the hook,
- * switched to fire on every instruction, yields the request out at its next instruction.
+ * A hook only fires between VM instructions, so a C function that loops long is out of its
+ * reach: string.find("aaaa...", ".-.-b") on 4000 bytes ran 52 s. The limit signal (lr_clock.c)
+ * still ticks while such a function runs and marks the request tripped; the guarded functions
+ * here, in lr_pattern.c and in lr_tablib.c count their work and look at that flag every
+ * LR_GUARD_EVERY units; once it is set they raise, and the trip hook yields the request out at
+ * its next instruction.
  *
  * What is left unguarded, and why it is bounded:
  * - string.format: one pass over the format string; each item is bounded (width and precision
@@ -25,20 +26,14 @@
 #include "lr_state.h"
 
 void lr_guard_enter(lua_State *L) {
-    lr_ctx *c = lr_getctx(L);
-    if (c->cpu_active && c->tripped) lr_guard_cpu(L);
+    lr_guard_cpu(L);
 }
 
 void lr_guard_cpu(lua_State *L) {
     lr_ctx *c = lr_getctx(L);
-    if (!c->cpu_active) return;
-    if (!c->tripped) {
-        if (lr_cpu_spent(c) < c->cpu_budget_ns) return;
-        c->tripped = LR_TRIP_CPU;
-    }
-    lua_Hook hook = lua_gethook(L);
-    if (hook) lua_sethook(L, hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "CPU limit exceeded");
+    if (!c->cpu_active || !c->tripped) return;
+    lr_set_trip_hook(L);
+    luaL_error(L, c->tripped == LR_TRIP_TIMEOUT ? "time limit exceeded" : "CPU limit exceeded");
 }
 
 /* Lua 5.4.4's bound on string results (lstrlib.c's MAXSIZE): past it, "resulting string too

@@ -12,6 +12,7 @@
 #include "lr_crypto.h"
 #include "lr_guards.h"
 #include "lr_stock.h"
+#include "lr_coroutine.h"
 
 /* log(level, message [, fields]): fields is "k\0v\0k\0v" text built by the prelude. */
 static int lr_l_log(lua_State *L) {
@@ -72,7 +73,7 @@ int lr_sandbox_open(lua_State *L) {
     lua_createtable(L, 0, 1);                       /* the host-yield sentinel */
     lua_setfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);
 
-    lua_createtable(L, 0, 4);                       /* stack: priv */
+    lua_createtable(L, 0, 10);                      /* stack: priv */
     lua_pushcfunction(L, lr_l_log);
     lua_setfield(L, -2, "log");
     lua_pushcfunction(L, lr_l_readonly);
@@ -87,7 +88,11 @@ int lr_sandbox_open(lua_State *L) {
     lua_setfield(L, -2, "HOST");
     lua_pushcfunction(L, lr_l_tripped);
     lua_setfield(L, -2, "tripped");
-    lr_stock_install(L);                            /* setmetatable, load, typeerror, co_close */
+    lr_stock_install(L);                            /* setmetatable, load, print, typeerror */
+    lua_pushcfunction(L, lr_co_resume);
+    lua_setfield(L, -2, "resume");
+    lua_pushcfunction(L, lr_co_close);
+    lua_setfield(L, -2, "close");
     return 1;
 }
 

@@ -8,13 +8,12 @@
 /* Sets, in the table on top of the stack (the prelude's `priv`):
  *   setmetatable, load  the sandbox's versions (lr_baselib.c);
  *   print               print to the host's log through priv.log, which must be set already;
- *   typeerror           raises a stock "bad argument" error for a Lua wrapper (lr_baselib.c);
- *   co_close            coroutine.close with a C stack guard (lr_coclose.c).
+ *   typeerror           raises a stock "bad argument" error for a Lua wrapper (lr_baselib.c).
+ * (coroutine.resume and close, which the limits also need, are in lr_coroutine.c.)
  * May raise (out of memory): call inside a protected call. */
 void lr_stock_install(lua_State *L);
 
 int lr_l_setmetatable(lua_State *L);
 int lr_l_load(lua_State *L);
 int lr_l_typeerror(lua_State *L);
-int lr_l_co_close(lua_State *L);
 #endif

@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customShort("n"), help: "Requests to time (after as many for warm-up, capped at 10000).")
     var count = 100_000
 
-    @Flag(name: .customLong("no-limits"), help: "Run without the CPU hook and the memory cap, to measure what they cost.")
+    @Flag(name: .customLong("no-limits"), help: "Run without the CPU and wall limits and the memory cap, to measure what they cost.")
     var noLimits = false
 
     func validate() throws {

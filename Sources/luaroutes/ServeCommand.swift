@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Event loops (each runs its own Lua state per route); default: the number of cores.")
     var threads: Int?
 
-    @Option(help: "Seconds to let requests in flight finish after SIGTERM.")
+    @Option(help: "Seconds to let requests in flight finish after SIGTERM; one second later the process exits (status 1) even if a handler still runs.")
     var grace: Int = 10
 
     @Option(help: "Log lines as text, or as one JSON object per line (json); both on stderr.")
@@ -80,11 +80,21 @@ struct ServeCommand: AsyncParsableCommand {
                                                       configuration: .init(host: host, port: metricsPort, grace: .zero, name: "metrics"),
                                                       logger: logger)))
         }
-        // Last in the list, so graceful shutdown reaches it first: the metrics port stays up while it drains.
-        services.append(.init(service: HTTPServer(dispatcher: dispatcher,
-                                                  configuration: .init(host: host, port: port, grace: .seconds(grace),
-                                                                       settings: project.config.server),
-                                                  logger: logger)))
+        // After the metrics server, so graceful shutdown reaches it first: the metrics port stays up while it drains.
+        let server = HTTPServer(dispatcher: dispatcher,
+                                configuration: .init(host: host, port: port, grace: .seconds(grace), settings: project.config.server),
+                                logger: logger)
+        services.append(.init(service: server))
+        // Last of all, so it starts counting at the signal: the process ends within --grace (plus
+        // a second for closing down) even when a handler holds an event loop.
+        let grace = self.grace
+        services.append(.init(service: ShutdownDeadline(after: .seconds(grace) + .seconds(1)) {
+            let running = ShutdownDeadline.routesRunningLua()
+            let still = running.isEmpty ? "" : "; Lua still running in \(running.joined(separator: ", "))"
+            logger.error("stopping now: --grace (\(grace)s) passed with \(server.requestsInFlight) requests unanswered\(still); exit status 1")
+            accessLog?.flush()
+            _exit(1)
+        }))
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?

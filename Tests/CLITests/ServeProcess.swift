@@ -13,10 +13,10 @@ final class ServeProcess {
 
     /// `descriptorLimit` starts the server with that many open files at most (soft and hard),
     /// as `ulimit -n` does.
-    init(root: String, arguments: [String] = [], descriptorLimit: Int? = nil) throws {
+    init(root: String, threads: Int = 2, arguments: [String] = [], descriptorLimit: Int? = nil) throws {
         port = try freeLoopbackPort()
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let serve = ["serve", "--root", root, "--port", String(port), "--threads", "2"] + arguments
+        let serve = ["serve", "--root", root, "--port", String(port), "--threads", String(threads)] + arguments
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", CLI.binary.path] + serve

@@ -78,6 +78,37 @@ import Glibc
         #expect(server.process.terminationStatus == 0, "\(server.stderr)")
     }
 
+    /// Issue 13: a handler holds the only event loop under a CPU budget too large to save it
+    /// (30 s): SIGTERM still ends the process within --grace plus a second, exit status 1, and
+    /// the last line names the route whose Lua was still running.
+    @Test func sigtermExitsWithinGraceWhileAHandlerHoldsTheOnlyLoop() async throws {
+        let root = try CLI.project([
+            "pages/api/stuck.lua": """
+                local function node(d) if d > 0 then coroutine.wrap(node)(d - 1); coroutine.wrap(node)(d - 1) end end
+                return { config = { limits = { cpu = "30s", timeout = "60s" } },
+                         handler = function(req, res) log.info("tree started") coroutine.wrap(node)(150) res.json({}) end }
+                """,
+        ])
+        let server = try ServeProcess(root: root, threads: 1, arguments: ["--grace", "1"])
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        let port = server.port
+        let stuck = Task.detached { try? HTTPGet.get(port: port, path: "/api/stuck", timeout: 15) }
+        try await eventually { server.stderr.contains("tree started") }
+        #expect(server.stderr.contains("tree started"), "the handler runs: \(server.stderr)")
+
+        kill(server.process.processIdentifier, SIGTERM)
+        // --grace 1 plus the second the deadline allows; the rest is slack for a loaded machine.
+        try await eventually(seconds: 5) { !server.process.isRunning }
+        #expect(!server.process.isRunning, "still running after SIGTERM: \(server.stderr)")
+        if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 1)
+        #expect(server.stderr.contains("--grace (1s) passed with 1 requests unanswered; Lua still running in pages/api/stuck.lua"),
+                "\(server.stderr)")
+        _ = await stuck.value
+    }
+
     @Test func jsonLogsOneObjectPerLineWithAnAccessLine() async throws {
         let root = try CLI.project(["pages/api/hello.lua": "return function(req, res) log.info('hi') res.send('v1') end"])
         let server = try ServeProcess(root: root, arguments: ["--log-format", "json"])

@@ -12,4 +12,6 @@
 #include "lr_sandbox.h"
 #include "lr_fetch.h"
 #include "lr_guards.h"
+#include "lr_clock.h"
+#include "lr_coroutine.h"
 #endif

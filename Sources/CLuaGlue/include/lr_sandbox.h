@@ -9,7 +9,8 @@
 
 /* A lua_CFunction, run through lr_call_protected: opens the kept standard libraries (base,
  * coroutine, table, string, math, utf8, os; never io, debug or package) and pushes the table of
- * private host functions the prelude takes as its argument: {log, readonly, json, crypto, HOST}. */
+ * private host functions the prelude takes as its argument: {log, readonly, fetch_start, json,
+ * crypto, HOST, tripped, resume, close}. */
 int lr_sandbox_open(lua_State *L);
 
 /* Calls the C function f with the nargs values on top of the stack, in protected mode.

@@ -1,8 +1,11 @@
 /* One Lua state's context: the memory cap, the CPU budget, and the host it reports to.
  * The context lives on the C heap (never a Swift local: Swift may not write back through
- * a temporary pointer), and every thread of the state finds it in the extra space. */
+ * a temporary pointer), and every thread of the state finds it in the extra space.
+ * The CPU and wall limits are enforced by a per-thread CPU-clock timer signal (lr_clock.c,
+ * docs/limits.md): the fields it touches are written by the signal handler on the same thread. */
 #ifndef LR_STATE_H
 #define LR_STATE_H
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lua5.4/lua.h>
@@ -14,9 +17,6 @@ enum { LR_TRIP_NONE = 0, LR_TRIP_CPU = 1, LR_TRIP_TIMEOUT = 2 };
 struct lr_fetch_request;
 struct lr_fetch_result;
 
-/* How often (in VM instructions) the count hook looks at the clock. */
-#define LR_HOOK_EVERY 1000
-
 typedef struct lr_ctx {
     /* memory: bytes in use by this state, refused above `cap` while `enforce` is set */
     size_t used, peak, cap;
@@ -25,13 +25,20 @@ typedef struct lr_ctx {
     unsigned long refusals;             /* allocations refused over the state's life */
     unsigned long refusals_at_enter;    /* ... when the current resume began */
 
-    /* cpu: thread CPU time spent by the current request, against its budget */
-    int cpu_active;
-    int tripped;                 /* this resume was cut off (LR_TRIP_*); reset by lr_enter_user */
+    /* cpu: thread CPU time spent by the current request, against its budget. The limit signal's
+     * handler (lr_clock.c) reads and writes these while user code runs on this thread. */
+    int cpu_active;              /* user code of a request (or a module scope) is running */
+    int unlimited;               /* `luaroutes bench --no-limits`: no CPU or wall limit */
+    volatile sig_atomic_t tripped;   /* this resume was cut off (LR_TRIP_*); reset by lr_enter_user */
     int spent;                   /* some resume was cut off: the state may be inconsistent */
-    int64_t cpu_budget_ns, cpu_used_ns, cpu_started_ns;   /* cpu_started_ns 0: not read yet this resume */
+    int64_t cpu_budget_ns;
+    volatile int64_t cpu_used_ns;
+    volatile int64_t cpu_mark_ns;    /* thread CPU clock at the last tick of this resume; 0: no tick yet */
     int64_t wall_deadline_ns;    /* CLOCK_MONOTONIC time the request must end by; 0: none */
     lua_State *request_thread;   /* the root coroutine of the running request */
+    lua_State *volatile running; /* the coroutine running now (lr_coroutine.c keeps it current) */
+    struct lr_ctx *outer;        /* the context that was running on this thread before (nesting) */
+    const char *label;           /* the route file, for the log line of an abandoned shutdown; may be NULL */
 
     /* host: an opaque pointer to the Swift object that owns the state, and its log sink.
      * The sink must not call any Lua API that can raise. */
@@ -44,9 +51,9 @@ typedef struct lr_ctx {
     const struct lr_fetch_result *fetch_result;
 } lr_ctx;
 
-/* Creates a state whose allocator is capped by ctx and whose main thread carries the CPU hook
- * (threads inherit it from their creator, so the hook must be there before any code runs).
- * Returns NULL when out of memory. Never raises. */
+/* Creates a state whose allocator is capped by ctx. No hook is set: the limit signal sets one
+ * on the running coroutine only once a limit is exceeded. Returns NULL when out of memory.
+ * Never raises. */
 lua_State *lr_newstate(lr_ctx *ctx);
 
 /* Closes a state made by lr_newstate and frees the blocks its allocator kept. */
@@ -55,16 +62,28 @@ void lr_closestate(lua_State *L, lr_ctx *ctx);
 /* The context of any thread of a state made by lr_newstate. */
 lr_ctx *lr_getctx(lua_State *L);
 
-/* CPU accounting around one resume of a request: starts and stops the clock, and turns the
- * memory cap on while user code runs. Never raise. */
+/* Around one resume of a request (or a module scope): turns the memory cap on, and makes the
+ * calling thread's limit signal watch ctx (creating the thread's CPU timer the first time).
+ * CPU is counted lazily: the first tick of the signal during a resume records the thread's CPU
+ * clock, later ticks and lr_leave_user add what passed since; a resume shorter than one tick
+ * reads no clock at all (its CPU goes uncounted). Never raise. */
 void lr_enter_user(lr_ctx *ctx, lua_State *request_thread);
 void lr_leave_user(lr_ctx *ctx);
 
-/* CPU spent by the current request so far. The clock starts lazily, at the first check of a
- * resume (the hook's first firing, after LR_HOOK_EVERY instructions, or a guarded C function):
- * reading a thread's CPU clock is a system call, and most handlers finish before any check,
- * so they pay for none. The instructions before the first check go uncounted. */
-int64_t lr_cpu_spent(lr_ctx *ctx);
+/* Marks the running request as cut off by `why` (LR_TRIP_*) and sets the trip hook on the
+ * coroutine running now, so it stops at its next VM instruction. Async-signal-safe: the limit
+ * signal's handler calls it; so may C code of the same thread. */
+void lr_trip(lr_ctx *ctx, int why);
+
+/* One tick of the calling thread's limit signal while ctx runs user code: adds the CPU since the
+ * last tick, and trips the request when its CPU budget or its wall deadline is passed.
+ * Async-signal-safe (clock_gettime, plain stores, lua_sethook). */
+void lr_limits_tick(lr_ctx *ctx);
+
+/* Sets the trip hook on L (count 1): on its next instruction the request's root coroutine yields
+ * out to the host (a yield cannot be caught by pcall), any other coroutine raises the limit's
+ * error. Async-signal-safe (lua_sethook is). */
+void lr_set_trip_hook(lua_State *L);
 
 /* The calling thread's CPU time, and the monotonic clock, in nanoseconds. */
 int64_t lr_thread_cpu_ns(void);

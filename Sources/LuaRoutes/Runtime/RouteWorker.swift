@@ -53,6 +53,11 @@ final class RouteWorker {
             loadError = "\(route.file): \(error.description)"
             return
         }
+        sandbox.state.context.pointee.label = lr_clock_intern(route.file)
+        let clockError = lr_clock_thread_start()   // this loop's CPU timer (lr_clock.c): made once per thread
+        if clockError != 0 {
+            logger.error("limits.cpu and limits.timeout cannot be enforced on this thread: timer_create failed (errno \(clockError))")
+        }
         switch sandbox.runChunkLeavingResult(source, chunkName: "@" + route.file, limits: project.config.routeDefaults.limits) {
         case .failure(let failure):
             loadError = describe(failure, during: "loading")

@@ -40,8 +40,8 @@ extension Sandbox {
         state.context.pointee.spent = 1
     }
 
-    /// Resumes `thread` with the `arguments` on top of its stack, the memory cap and the CPU
-    /// clock on for exactly as long as user code runs.
+    /// Resumes `thread` with the `arguments` on top of its stack, the memory cap and the limit
+    /// signal's watch (CPU and wall time, lr_clock.c) on for exactly as long as user code runs.
     func resume(_ thread: OpaquePointer, arguments: Int32, wallDeadline: Int64 = 0) -> ResumeOutcome {
         let context = state.context
         var results: Int32 = 0
@@ -102,6 +102,7 @@ extension Sandbox {
             return release(ref: ref)
         }
         lua_settop(thread, 0)
+        lua_sethook(thread, nil, 0, 0)   // a trip hook set as the request ended must not stop the next one
         idleThreads.append((thread, ref))
     }
 

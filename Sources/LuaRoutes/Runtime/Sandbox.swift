@@ -14,7 +14,8 @@ public final class Sandbox {
     static let maxIdleThreads = 32
 
     /// Set only by `luaroutes bench --no-limits`, before any state exists, to measure what the
-    /// limits cost: no count hook, no memory cap. Never set while serving.
+    /// limits cost: no CPU or wall limit (the limit signal ignores the state), no memory cap.
+    /// Never set while serving.
     nonisolated(unsafe) public static var limitsOffForBenchmark = false
 
     struct SetupError: Error, CustomStringConvertible {
@@ -27,7 +28,7 @@ public final class Sandbox {
     init(limits: SandboxLimits, environment: [String: String], modules: [String: String], host: SandboxHost) throws(SetupError) {
         let unlimited = Sandbox.limitsOffForBenchmark
         guard let state = LuaState(memoryCap: unlimited ? 0 : limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
-        if unlimited { lua_sethook(state.L, nil, 0, 0) }
+        if unlimited { state.context.pointee.unlimited = 1 }
         self.state = state
         self.host = host
         let L = state.L

@@ -59,11 +59,19 @@ final class SandboxHost {
         if let raw = request.body {
             body = raw.withMemoryRebound(to: UInt8.self, capacity: request.body_len) { Array(UnsafeBufferPointer(start: $0, count: request.body_len)) }
         }
-        let timeout = request.timeout_seconds > 0 ? Duration.milliseconds(Int64(request.timeout_seconds * 1000)) : fetchSettings.timeout
+        let timeout = Self.fetchTimeout(seconds: request.timeout_seconds) ?? fetchSettings.timeout
         let spec = FetchSpec(url: String(bytes: request.url, count: request.url_len),
                              method: String(bytes: request.method, count: request.method_len),
                              headers: headers, body: body, timeout: timeout, settings: fetchSettings)
         return startFetch(current, spec)
+    }
+
+    /// opts.timeout in seconds (the prelude let through positive numbers only, math.huge
+    /// included) as a Duration, at most a day (limits.timeout ends the request sooner anyway);
+    /// nil for "not given".
+    static func fetchTimeout(seconds: Double) -> Duration? {
+        guard seconds > 0 else { return nil }   // also NaN
+        return .nanoseconds(Int64(min(seconds, 86_400) * 1_000_000_000))
     }
 
     /// `text` is the message, then optional "\0key\0value" pairs the prelude appended.

@@ -53,6 +53,9 @@ public final class HTTPServer: Service, Sendable {
     /// The port actually bound (useful with port 0), once `run` has bound it.
     public var localPort: Int? { boundPort.value }
 
+    /// Requests received and not answered yet.
+    public var requestsInFlight: Int { tracker.inFlight }
+
     public func run() async throws {
         let channel = try await bind()
         boundPort.value = channel.localAddress?.port

@@ -37,6 +37,12 @@ struct LimitCase: Sendable, CustomTestStringConvertible {
 
 private let loop = "function() while true do end end"
 
+/// A handler body that walks a binary tree of 150 levels, one new coroutine per node (`call`
+/// starts a child): 2^150 nodes never finish.
+func treeOf(_ call: String) -> String {
+    "local function node(d) if d > 0 then \(call); \(call) end end node(150)"
+}
+
 private let cases: [LimitCase] = [
     LimitCase(name: "a plain loop", evil: "while true do end", logged: ["limits.cpu exceeded"]),
     LimitCase(name: "a loop that swallows the error with pcall",
@@ -124,11 +130,31 @@ private let cases: [LimitCase] = [
     LimitCase(name: "table.sort of a huge __len through a C __index",
               evil: "table.sort(setmetatable({}, { __len = function() return (1 << 31) - 2 end, __index = rawlen, __newindex = rawequal }))",
               logged: ["limits.cpu exceeded"]),
+    // Issue 13: each coroutine below runs a few dozen instructions and dies, so a budget counted
+    // per coroutine (the old count hook, every 1000 instructions of one thread) never fired.
+    LimitCase(name: "a tree of short coroutine.wrap calls", evil: treeOf("coroutine.wrap(node)(d - 1)"), logged: ["limits.cpu exceeded"]),
+    LimitCase(name: "a tree of short coroutine.resume calls (errors come back as values)",
+              evil: treeOf("coroutine.resume(coroutine.create(node), d - 1)"), logged: ["limits.cpu exceeded"]),
+    LimitCase(name: "a tree of wrapped coroutines, each call under pcall",
+              evil: treeOf("pcall(coroutine.wrap(node), d - 1)"), logged: ["limits.cpu exceeded"]),
+    LimitCase(name: "short coroutines closed while pending __close handlers loop",
+              evil: """
+              local function node(d)
+                if d == 0 then
+                  local co = coroutine.create(function() local g <close> = setmetatable({}, { __close = function() local x = 0 for i = 1, 20 do x = x + i end end }) coroutine.yield() end)
+                  coroutine.resume(co)
+                  coroutine.close(co)
+                  return
+                end
+                coroutine.wrap(node)(d - 1); coroutine.wrap(node)(d - 1)
+              end
+              coroutine.wrap(node)(150)
+              """, logged: ["limits.cpu exceeded"]),
     LimitCase(name: "an error object whose __tostring loops",
               evil: "error(setmetatable({}, { __tostring = \(loop) }))", logged: ["error object is a table value"]),
 ]
 
-@Suite struct LimitsTests {
+@Suite(.timeLimit(.minutes(2))) struct LimitsTests {
     /// Each case: 500 with the contract's body, a log line naming the route and the key, a
     /// healthy route answering right after, and the same route serving its next request.
     /// Run twice, as ngx_lua's repeat_each(2) does: the replaced state must hold too.
@@ -176,6 +202,7 @@ private let cases: [LimitCase] = [
         ("while true do end\nreturn function(req, res) end", "limits.cpu exceeded"),
         ("local t = {} for i = 1, 1e9 do t[i] = { i } end\nreturn function(req, res) end", "limits.memory exceeded"),
         ("local s = string.rep('a', 4000):find('.-.-b')\nreturn function(req, res) end", "limits.cpu exceeded"),
+        (treeOf("coroutine.wrap(node)(d - 1)") + "\nreturn function(req, res) end", "limits.cpu exceeded"),
     ])
     func moduleScopeIsLimited(source: String, key: String) async throws {
         try await withProject([

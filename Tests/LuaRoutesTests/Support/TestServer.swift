@@ -1,4 +1,5 @@
 import Foundation
+import InMemoryLogging
 import Logging
 import NIOCore
 import NIOPosix
@@ -11,13 +12,14 @@ import Glibc
 #endif
 
 /// Runs `body` against a real `HTTPServer` on an ephemeral loopback port, then shuts it down
-/// the way SIGTERM would (ServiceGroup graceful shutdown).
+/// the way SIGTERM would (ServiceGroup graceful shutdown). `logs` keeps what the server logged.
 /// The server takes its `server = { ... }` settings from the project's config file, as `serve` does.
-func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, accessLog: AccessLog? = nil, metrics: ServerMetrics? = nil,
+func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, logs: InMemoryLogHandler? = nil,
+                             accessLog: AccessLog? = nil, metrics: ServerMetrics? = nil,
                              _ body: @Sendable (Int) async throws -> T) async throws -> T {
     let root = try makeProjectFolder(files)
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let logger = Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
+    let logger = Logger(label: "test-server", factory: { _ in logs.map { $0 as any LogHandler } ?? SwiftLogNoOpLogHandler() })
     let project = try Project.load(root: root, processEnvironment: [:], logger: logger)
     let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let dispatcher = Dispatcher(project: project, group: loops, dev: dev, logger: logger, metrics: metrics, accessLog: accessLog)

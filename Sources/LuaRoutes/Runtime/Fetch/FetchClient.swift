@@ -57,13 +57,40 @@ final class FetchClient: Sendable {
 
     /// Why `url` may not be fetched under `settings`, or nil when it may.
     static func refusal(url: String, settings: FetchSettings) -> String? {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = parsed.host, !host.isEmpty else {
-            return "fetch: only http and https URLs are allowed (got \"\(url.prefix(100))\")"
-        }
-        let port = parsed.port ?? (scheme == "https" ? 443 : 80)
-        guard settings.allows(host: host, port: port) else { return "fetch: \(host) is not in fetch.allow" }
+        if case .refused(let reason) = check(url: url, settings: settings) { return reason }
         return nil
+    }
+
+    /// `url` parsed and checked (FetchURL's rules, then `fetch.allow`), or why it may not be
+    /// fetched. Every hop of a redirect goes through here before the client sees it.
+    static func check(url: String, settings: FetchSettings) -> URLCheck {
+        switch FetchURL.parse(url) {
+        case .failure(.scheme):
+            return .refused("fetch: only http and https URLs are allowed (got \"\(shown(url))\")")
+        case .failure(.invalid(let reason)):
+            return .refused("fetch: invalid URL \"\(shown(url))\": \(reason)")
+        case .success(let parsed):
+            guard settings.allows(host: parsed.host, port: parsed.effectivePort) else { return .refused("fetch: \(parsed.host) is not in fetch.allow") }
+            return .allowed(parsed)
+        }
+    }
+
+    enum URLCheck {
+        case allowed(FetchURL)
+        case refused(String)
+    }
+
+    /// The start of a URL for a message: 100 characters at most, control bytes escaped.
+    static func shown(_ url: String) -> String {
+        var text = ""
+        for scalar in url.unicodeScalars.prefix(100) {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                text += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        return url.unicodeScalars.count > 100 ? text + "..." : text
     }
 
     /// Starts `spec`; `completion` runs on `loop`, always later (never inside this call: the
@@ -80,11 +107,15 @@ final class FetchClient: Sendable {
 
     private func execute(_ spec: FetchSpec, url: String, redirectsLeft: Int, deadline: NIODeadline, loop: any EventLoop,
                          completion: @escaping @Sendable (FetchOutcome) -> Void) {
-        if let refusal = Self.refusal(url: url, settings: spec.settings) { return completion(.failure(refusal)) }
-        guard let parsed = URL(string: url) else { return completion(.failure("fetch: invalid URL")) }
+        let target: FetchURL
+        switch Self.check(url: url, settings: spec.settings) {
+        case .refused(let reason): return completion(.failure(reason))
+        case .allowed(let checked): target = checked
+        }
+        guard let parsed = URL(string: target.text) else { return completion(.failure("fetch: invalid URL \"\(Self.shown(url))\"")) }
         let request: HTTPClient.Request
         do {
-            request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: spec.method),
+            request = try HTTPClient.Request(url: target.text, method: HTTPMethod(rawValue: spec.method),
                                              headers: HTTPHeaders(spec.headers), body: spec.body.map { .bytes($0) })
         } catch {
             return completion(.failure("fetch: invalid request (\(error))"))
@@ -137,5 +168,11 @@ final class FetchClient: Sendable {
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -9,10 +9,12 @@ local pack, unpack = table.pack, table.unpack
 -- coroutine.*: a host yield (carrying HOST) inside a coroutine the script made is passed up
 -- to the request's root coroutine, and the host's answer is handed back down (OpenResty's model).
 -- The wrappers take `...` so that a missing argument reads "got no value", as in Lua's own.
-local co_resume, co_yield, co_create, co_status = coroutine.resume, coroutine.yield, coroutine.create, coroutine.status
--- coroutine.close with a C stack guard (lr_coclose.c): Lua 5.4.4 recurses without limit in C
+-- priv.resume / priv.close: Lua's own, plus telling the limit signal which coroutine runs
+-- (lr_coroutine.c); close also guards the C stack.
+local co_resume, co_yield, co_create, co_status = P.priv.resume, coroutine.yield, coroutine.create, coroutine.status
+-- coroutine.close with a C stack guard (lr_coroutine.c): Lua 5.4.4 recurses without limit in C
 -- when a __close handler closes another coroutine, and such a chain crashed the process.
-local co_close, tripped = P.priv.co_close, P.priv.tripped
+local co_close, tripped = P.priv.close, P.priv.tripped
 local function pass(co, r)
   while r[1] and r[2] == HOST and co_status(co) == "suspended" do
     r = pack(co_resume(co, co_yield(HOST)))
@@ -44,7 +46,7 @@ coroutine.wrap = function(...)
   end
 end
 
--- The count hook raises its "CPU limit exceeded" from inside the hook, where Lua turns hooks
+-- The trip hook raises its "CPU limit exceeded" from inside the hook, where Lua turns hooks
 -- off until the error is caught; an xpcall message handler runs before that point, so a
 -- looping handler would never be stopped (measured: xpcall(error, loop) ran forever). Once the
 -- request has tripped, the message handler is skipped, and coroutine.close (which runs
