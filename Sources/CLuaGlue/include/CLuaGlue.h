@@ -12,4 +12,5 @@
 #include "lr_sandbox.h"
 #include "lr_fetch.h"
 #include "lr_guards.h"
+#include "lr_shared.h"
 #endif

@@ -7,6 +7,9 @@ public struct ProjectConfig: Sendable, Equatable {
 
     public var pageExtensions = ["lua"]
     public var routeDefaults = RouteConfig()
+    /// `shared` dictionaries and `db` (DataConfig.swift).
+    public var shared: [SharedDeclaration] = []
+    public var database = DatabaseConfig()
 
     public init() {}
 
@@ -71,6 +74,8 @@ public struct ProjectConfig: Sendable, Equatable {
                 return ext
             }
         }
+        if let shared = value["shared"] { config.shared = try SharedDeclaration.parse(shared) }
+        if let database = value["db"] { config.database = try DatabaseConfig.parse(database) }
         config.routeDefaults = try RouteConfig().overridden(by: value, prefix: "")
         return config
     }

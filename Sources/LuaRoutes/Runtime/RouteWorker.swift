@@ -53,6 +53,10 @@ final class RouteWorker {
             loadError = "\(route.file): \(error.description)"
             return
         }
+        if let error = installData(in: sandbox) {   // shared (RouteWorker+data.swift)
+            loadError = "\(route.file): \(error)"
+            return
+        }
         switch sandbox.runChunkLeavingResult(source, chunkName: "@" + route.file, limits: project.config.routeDefaults.limits) {
         case .failure(let failure):
             loadError = describe(failure, during: "loading")
