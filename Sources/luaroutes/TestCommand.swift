@@ -28,9 +28,17 @@ struct TestCommand: AsyncParsableCommand {
         }
     }
 
+    @Option(name: .customLong("db"), help: ArgumentHelp("Run against this database instead of a fresh temporary SQLite file (sqlite:PATH).", valueName: "URL"))
+    var database: String?
+
     func run() async throws {
         var logger = Logger(label: "luaroutes")
         logger.logLevel = .warning
+        // A fresh temporary database with the migrations applied, deleted afterwards
+        // (DATA.md section 1.6), unless --db names one.
+        let scratch = database == nil ? NSTemporaryDirectory() + "luaroutes-test-db-" + UUID().uuidString : nil
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        setenv(DatabaseLocation.overrideVariable, database ?? "sqlite:" + scratch! + "/data.db", 1)
         let project = try root.loadProject(logger: logger)
         var values: [String: String] = [:]
         for variable in variables {

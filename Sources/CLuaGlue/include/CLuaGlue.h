@@ -13,4 +13,5 @@
 #include "lr_fetch.h"
 #include "lr_guards.h"
 #include "lr_shared.h"
+#include "lr_db.h"
 #endif

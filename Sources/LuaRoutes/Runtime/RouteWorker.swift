@@ -19,6 +19,8 @@ final class RouteWorker {
     let fetcher: FetchClient
     let loop: any EventLoop
     let metrics: ServerMetrics?
+    /// `db`'s connections and transactions for this worker's states (RouteWorker+data.swift).
+    var database: DatabaseBinding?
 
     init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger, metrics: ServerMetrics? = nil) {
         self.route = route
@@ -53,7 +55,7 @@ final class RouteWorker {
             loadError = "\(route.file): \(error.description)"
             return
         }
-        if let error = installData(in: sandbox) {   // shared (RouteWorker+data.swift)
+        if let error = installData(in: sandbox) {   // shared, db (RouteWorker+data.swift)
             loadError = "\(route.file): \(error)"
             return
         }
