@@ -52,9 +52,11 @@ import Testing
                 """,
         ])
         defer { try? FileManager.default.removeItem(atPath: root) }
+        // A second file expecting the same empty start: each file gets a fresh database.
+        try FileManager.default.copyItem(atPath: root + "/tests/teams.hurl", toPath: root + "/tests/teams_again.hurl")
         for _ in 0..<2 {   // the second run starts from an empty database again
             let result = try CLI.run(["test", "--root", root])
-            #expect(result.stdout.hasSuffix("1 passed, 0 failed\n"), "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.hasSuffix("2 passed, 0 failed\n"), "\(result.stdout)\(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: root + "/.luaroutes/data.db"))
     }
