@@ -106,3 +106,54 @@ function SharedDict:free_space() end
 ---The dictionaries declared in luaroutes.config.lua; reading another name raises.
 ---@type table<string, luaroutes.SharedDict>
 shared = {}
+
+---A value marked by db.blob(s): binds as a BLOB.
+---@class luaroutes.Blob
+
+---@alias luaroutes.SQLValue nil|boolean|integer|number|string|table|luaroutes.Blob
+
+---`db`: SQL on the project's database (SQLite at .luaroutes/data.db by default). Failures the
+---database causes answer `nil, err, sqlstate` (PostgreSQL's codes: 23505 unique, 23503 foreign
+---key, 23502 not null, 23514 check, 55P03 lock, 57014 canceled, 08001 cannot connect, XX000
+---anything else); wrong arguments raise. Placeholders: `?` or `$1, $2, ...`. One statement per call.
+---@class luaroutes.DB
+---@field engine "sqlite"|"postgres"
+db = {}
+
+---Every row: an array (a JSON array, even empty) of tables column -> value; NULL is json.null.
+---@param sql string
+---@param ... luaroutes.SQLValue
+---@return table[]|nil rows
+---@return string|nil err
+---@return string|nil sqlstate
+function db.query(sql, ...) end
+
+---The first row, nil when none.
+---@param sql string
+---@param ... luaroutes.SQLValue
+---@return table|nil row
+---@return string|nil err
+---@return string|nil sqlstate
+function db.first(sql, ...) end
+
+---@param sql string
+---@param ... luaroutes.SQLValue
+---@return {changes: integer, last_id: integer}|nil result
+---@return string|nil err
+---@return string|nil sqlstate
+function db.exec(sql, ...) end
+
+---Runs fn(...) in a transaction pinned to this request: COMMIT when it returns (its values are
+---returned), ROLLBACK when it raises (the error propagates). Nested calls are savepoints.
+---@generic R
+---@param fn fun(...): R
+---@param ... any
+---@return R|nil
+---@return string|nil err when COMMIT failed
+---@return string|nil sqlstate
+function db.transaction(fn, ...) end
+
+---Marks s to bind as binary (BLOB).
+---@param s string
+---@return luaroutes.Blob
+function db.blob(s) end

@@ -40,6 +40,15 @@ extension Project {
         }
     }
 
+    /// "sqlite .luaroutes/data.db" for the start-up log (a PostgreSQL URL without its password).
+    var databaseDescription: String {
+        guard let location = try? databaseLocation() else { return "invalid db.url" }
+        switch location {
+        case .sqlite(let path): return "sqlite " + relative(path)
+        case .postgres: return "postgres " + location.display
+        }
+    }
+
     /// A path inside ROOT as the user wrote it.
     func relative(_ path: String) -> String {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
