@@ -311,7 +311,8 @@ static int lr_sqlite_run(lr_db_conn *c, lua_State *L, int kind, const char *sql,
     size_t held = 0;
     lua_Integer n = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!want_rows || (kind == LR_DB_FIRST && n == 1)) continue;   /* run to the end: its effects happen */
+        if (kind == LR_DB_FIRST && n == 1 && sqlite3_stmt_readonly(s)) { rc = SQLITE_DONE; break; }   /* a read can stop here */
+        if (!want_rows || (kind == LR_DB_FIRST && n == 1)) continue;   /* a write runs to the end: its effects happen */
         lua_createtable(L, 0, ncols);                            /* stack: names rows row */
         for (int i = 0; i < ncols; i++) {
             lua_rawgeti(L, base + 1, i + 1);

@@ -139,3 +139,28 @@ func conformanceRoute(_ lua: String) -> String {
         }
     }
 }
+
+/// Checkpoints run off the loop (WALCheckpointer): written data reaches the database file
+/// while the server runs, though the loops' connections never checkpoint themselves.
+@Suite struct CheckpointTests {
+    @Test func writesReachTheDatabaseFileWhileServing() async throws {
+        let files = ["pages/api/fill.lua": """
+            return function(req, res)
+              db.transaction(function()
+                for i = 1, 300 do db.exec("INSERT INTO docs(t) VALUES (?)", string.rep("x", 4000)) end
+              end)
+              res.json(db.first("SELECT count(*) AS n FROM docs"))
+            end
+            """]
+        try await withDatabaseProject(files) { app in
+            #expect(await app.request("GET", "/api/fill").text == #"{"n":300}"#)
+            let path = app.root + "/.luaroutes/data.db"
+            var size = 0
+            for _ in 0..<500 where size < 1_000_000 {   // up to 5 s
+                try await Task.sleep(for: .milliseconds(10))
+                size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            }
+            #expect(size >= 1_000_000, "the database file is \(size) bytes")
+        }
+    }
+}

@@ -33,8 +33,14 @@ final class LoopDatabase: @unchecked Sendable {
         }
     }
 
+    /// Checkpoints off the loop, once the file exists (WALCheckpointer.swift).
+    private var checkpointer: WALCheckpointer?
+
     private func open() throws(SQLiteConnection.OpenError) -> SQLiteConnection {
-        try SQLiteConnection(path: path, timeout: settings.timeout, maxResult: settings.maxResult)
+        let connection = try SQLiteConnection(path: path, timeout: settings.timeout, maxResult: settings.maxResult)
+        if checkpointer == nil { checkpointer = WALCheckpointer.forFile(path, settings: settings) }
+        if checkpointer != nil { connection.execute("PRAGMA wal_autocheckpoint=0") }
+        return connection
     }
 
     /// The loop's autocommit connection, opened on first use.
