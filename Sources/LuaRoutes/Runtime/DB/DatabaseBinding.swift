@@ -90,7 +90,7 @@ final class DatabaseBinding {
 
     private func connection() throws(Refusal) -> SQLiteConnection {
         guard let current = worker.host.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
-        if let pin = pins[ObjectIdentifier(current)] { return pin.connection }
+        if !pins.isEmpty, let pin = pins[ObjectIdentifier(current)] { return pin.connection }   // most requests hold none
         return try open { database throws(SQLiteConnection.OpenError) in try database.autocommitConnection() }
     }
 
