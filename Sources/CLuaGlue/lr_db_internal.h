@@ -16,6 +16,9 @@ int lr_db_rewrite(const char *sql, size_t len, char style, luaL_Buffer *out, cha
 /* False when sql is already in the engine's style (nothing to rewrite, only to count). */
 int lr_db_needs_rewrite(const char *s, size_t len, char style);
 
+/* Raises "bad argument #n to 'query' (the statement takes 2 arguments, 1 given)" unless takes == given. */
+void lr_db_check_count(lua_State *L, int kind, int takes, int given);
+
 /* True when s[0..len) holds nothing but spaces, semicolons and comments. */
 int lr_db_only_trivia(const char *s, size_t len);
 

@@ -10,6 +10,12 @@
 
 static const char *const lr_kind_names[] = {"query", "first", "exec"};
 
+void lr_db_check_count(lua_State *L, int kind, int takes, int given) {
+    if (takes == given) return;
+    luaL_error(L, "bad argument #%d to '%s' (the statement takes %d argument%s, %d given)",
+               (takes > given ? given : takes) + 2, kind <= LR_DB_EXEC ? lr_kind_names[kind] : "db", takes, takes == 1 ? "" : "s", given);
+}
+
 static lr_db_host *lr_host(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 
 static int lr_answer(lua_State *L, const char *err, const char *state) {
@@ -46,7 +52,6 @@ static int lr_statement_k(lua_State *L, int status, lua_KContext k) {
     (void)status;
     lr_db_host *h = lr_host(L);
     int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
-    const char *fname = lr_kind_names[kind];
     lua_settop(L, lr_kctx_values(k));
     int nargs = lr_kctx_values(k) - 1;
     size_t len;
@@ -58,20 +63,16 @@ static int lr_statement_k(lua_State *L, int status, lua_KContext k) {
     if (!conn) return lr_answer(L, err, state);
     const lr_db_engine *engine = *(const lr_db_engine **)conn;
 
-    int takes;
+    /* Already in the engine's style (no '$' for SQLite): nothing to rewrite, and the engine
+     * counts the placeholders itself (lr_db_check_count) from its prepared statement. */
     if (lr_db_needs_rewrite(sql, len, engine->placeholder)) {
         luaL_Buffer b;
         luaL_buffinit(L, &b);
-        takes = lr_db_rewrite(sql, len, engine->placeholder, &b, err, sizeof err);
+        int takes = lr_db_rewrite(sql, len, engine->placeholder, &b, err, sizeof err);
         luaL_pushresult(&b);                                     /* stack: sql args... rewritten */
-        if (takes >= 0) sql = lua_tolstring(L, -1, &len);
-    } else {
-        takes = lr_db_rewrite(sql, len, engine->placeholder, NULL, err, sizeof err);
-    }
-    if (takes < 0) return luaL_error(L, "%s", err);
-    if (takes != nargs) {
-        return luaL_error(L, "bad argument #%d to '%s' (the statement takes %d argument%s, %d given)",
-                          (takes > nargs ? nargs : takes) + 2, fname, takes, takes == 1 ? "" : "s", nargs);
+        if (takes < 0) return luaL_error(L, "%s", err);
+        lr_db_check_count(L, kind, takes, nargs);
+        sql = lua_tolstring(L, -1, &len);
     }
     int n = engine->run(conn, L, kind, sql, len, 2, 1 + nargs);
     if (n == LR_DB_BUSY) return lr_wait_for_lock(L, h, k, lr_statement_k);

@@ -93,10 +93,7 @@ int lr_db_rewrite(const char *s, size_t len, char style, luaL_Buffer *out, char 
 }
 
 int lr_db_needs_rewrite(const char *s, size_t len, char style) {
-    for (size_t i = 0; i < len; i++) {
-        if ((s[i] == '$' && style == '?') || (s[i] == '?' && style == '$')) return 1;
-    }
-    return 0;
+    return memchr(s, style == '?' ? '$' : '?', len) != NULL;
 }
 
 int lr_db_only_trivia(const char *s, size_t len) {

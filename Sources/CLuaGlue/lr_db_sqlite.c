@@ -275,6 +275,7 @@ static int lr_sqlite_run(lr_db_conn *c, lua_State *L, int kind, const char *sql,
         lua_pushstring(L, "db: one statement per call (run the next one in a call of its own, inside db.transaction if they belong together)");
         return lr_fail(L, base, "42601");
     }
+    lr_db_check_count(L, kind, sqlite3_bind_parameter_count(s), last - first + 1);
     c->active = s;
     for (int i = first; i <= last; i++) lr_bind(L, s, i - first + 1, i);
     c->ctx = lr_getctx(L);

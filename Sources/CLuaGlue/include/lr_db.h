@@ -27,7 +27,8 @@ typedef struct lr_db_engine {
     /* Runs one statement with the arguments at L's stack slots first..last (bound as DATA.md
      * section 1.2 says). Pushes rows / the first row or nil / {changes, last_id}, returning 1,
      * or nil, err, sqlstate returning 3; or returns LR_DB_BUSY / LR_DB_PENDING with nothing
-     * pushed. Raises only for bad argument types and memory errors. */
+     * pushed. Raises only for bad argument types or counts and memory errors; every
+     * connection struct starts with a pointer to its engine. */
     int (*run)(lr_db_conn *conn, lua_State *L, int kind, const char *sql, size_t len, int first, int last);
 } lr_db_engine;
 
