@@ -22,7 +22,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLua", providers: [.apt(["liblua5.4-dev"])]),
-        .target(name: "CLuaGlue", dependencies: ["CLua"], linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("crypto")]),
+        .target(name: "CLuaGlue", dependencies: ["CLua"], linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("crypto"), .linkedLibrary("sqlite3")]),
         .target(
             name: "LuaRoutes",
             dependencies: [

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what luaroutes needs beyond the Swift toolchain: Debian's Lua 5.4 and OpenSSL
-# (libcrypto) headers and libraries.
+# Installs what luaroutes needs beyond the Swift toolchain: Debian's Lua 5.4, OpenSSL
+# (libcrypto) and SQLite 3 (the embedded `db`) headers and libraries.
 # Sourced by serve.sh and test.sh; safe to run again.
 set -euo pipefail
 
 need=()
 [ -f /usr/include/lua5.4/lua.h ] || need+=(liblua5.4-dev)
 [ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
+[ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
 # Arguments name commands to have, as COMMAND or COMMAND:PACKAGE when the package is named otherwise.
 for tool in "$@"; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")

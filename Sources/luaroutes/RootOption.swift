@@ -8,10 +8,13 @@ struct RootOption: ParsableArguments {
     @Option(name: .long, help: "The project folder (holds pages/api, lib, tests).")
     var root: String = "."
 
-    /// Loads the project, or prints the start-up error and exits 1.
-    func loadProject(logger: Logger) throws -> Project {
+    /// Loads the project, or prints the start-up error and exits 1. With `database`, the
+    /// database is checked and its migrations run first (serve, request, test).
+    func loadProject(logger: Logger, database: Bool = true) throws -> Project {
         do {
-            return try Project.load(root: root, logger: logger)
+            let project = try Project.load(root: root, logger: logger)
+            if database { try project.prepareDatabase(logger: logger) }
+            return project
         } catch {
             printError(error.description)
             throw ExitCode(1)

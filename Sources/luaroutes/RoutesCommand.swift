@@ -15,7 +15,7 @@ struct RoutesCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "luaroutes")
         logger.logLevel = .critical   // errors are printed below, once, in the table's terms
-        let project = try root.loadProject(logger: logger)
+        let project = try root.loadProject(logger: logger, database: false)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reports = Dispatcher(project: project, group: group, logger: logger).routeReports
         try? await group.shutdownGracefully()

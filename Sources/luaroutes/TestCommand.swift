@@ -29,19 +29,19 @@ struct TestCommand: AsyncParsableCommand {
         }
     }
 
+    @Option(name: .customLong("db"), help: ArgumentHelp("Run against this database instead of a fresh temporary SQLite file (sqlite:PATH).", valueName: "URL"))
+    var database: String?
+
     func run() async throws {
         var logger = Logger(label: "luaroutes")
         logger.logLevel = .warning
-        let project = try root.loadProject(logger: logger)
         var values: [String: String] = [:]
         for variable in variables {
             let eq = variable.firstIndex(of: "=")!
             values[String(variable[..<eq])] = String(variable[variable.index(after: eq)...])
         }
-        // One event loop: module state lives per route per loop, and a test file expects the
-        // state its earlier entries left (as one keep-alive connection to `serve` would see).
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
+        if let database { setenv(DatabaseLocation.overrideVariable, database, 1) }
+        let project = try root.loadProject(logger: logger, database: database != nil)
         let found: [String]
         do {
             found = try HurlSuite.discover(root: project.root, files: files)
@@ -49,8 +49,28 @@ struct TestCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(1)
         }
-        let result = await HurlSuite.run(files: found, root: project.root, variables: values, responder: dispatcher)
-        await dispatcher.shutdown()
+        // One event loop: module state lives per route per loop, and a test file expects the
+        // state its earlier entries left (as one keep-alive connection to `serve` would see).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let result: HurlSuiteResult
+        if database != nil {
+            let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
+            result = await HurlSuite.run(files: found, root: project.root, variables: values, responder: dispatcher)
+            await dispatcher.shutdown()
+        } else {
+            // Each file starts from a fresh temporary database with the migrations applied,
+            // deleted afterwards (DATA.md section 1.6).
+            result = try await HurlSuite.run(files: found, root: project.root, variables: values) { _ in
+                let scratch = NSTemporaryDirectory() + "luaroutes-test-db-" + UUID().uuidString
+                setenv(DatabaseLocation.overrideVariable, "sqlite:" + scratch + "/data.db", 1)
+                let fresh = try root.loadProject(logger: logger)
+                let dispatcher = Dispatcher(project: fresh, group: group, dev: dev, logger: logger)
+                return (dispatcher, {
+                    await dispatcher.shutdown()
+                    try? FileManager.default.removeItem(atPath: scratch)
+                })
+            }
+        }
         try? await group.shutdownGracefully()
         FileHandle.standardOutput.write(Data(result.output.utf8))
         if result.failed > 0 || result.passed + result.failed == 0 { throw ExitCode(1) }

@@ -65,7 +65,7 @@ import Glibc
         #expect(try await server.waitUntilListening(), "\(server.stderr)")
 
         let port = server.port
-        async let slow = Task.detached { try HTTPGet.get(port: port, path: "/api/slow") }.value
+        async let slow = onOwnThread { try HTTPGet.get(port: port, path: "/api/slow") }
         try await eventually { FileManager.default.fileExists(atPath: marker) }
         #expect(FileManager.default.fileExists(atPath: marker), "the upstream got the request")
         kill(server.process.processIdentifier, SIGTERM)
@@ -93,7 +93,7 @@ import Glibc
         defer { server.stop() }
         #expect(try await server.waitUntilListening(), "\(server.stderr)")
         let port = server.port
-        let stuck = Task.detached { try? HTTPGet.get(port: port, path: "/api/stuck", timeout: 15) }
+        let stuck = Task { try? await onOwnThread { try HTTPGet.get(port: port, path: "/api/stuck", timeout: 15) } }
         try await eventually { server.stderr.contains("tree started") }
         #expect(server.stderr.contains("tree started"), "the handler runs: \(server.stderr)")
 

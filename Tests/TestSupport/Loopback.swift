@@ -69,3 +69,14 @@ func loopbackAddress(port: Int) -> sockaddr_in {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return address
 }
+
+/// Runs blocking work (a socket read that waits on the server) on a thread of its own, not on
+/// Swift's cooperative pool: the pool has one thread per core, and tests running in parallel
+/// that block it can keep every other task, the one that would unblock them included, from
+/// starting.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.start()
+    }
+}

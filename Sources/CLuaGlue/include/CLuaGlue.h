@@ -14,4 +14,6 @@
 #include "lr_guards.h"
 #include "lr_clock.h"
 #include "lr_coroutine.h"
+#include "lr_shared.h"
+#include "lr_db.h"
 #endif

@@ -39,6 +39,8 @@ public final class MetricsResponder: LoopResponder {
         let answerOnLoop = NIOLoopBound(answer, eventLoop: loop)
         dispatcher.luaMemoryByRoute(replyingOn: loop).whenComplete { result in
             if case .success(let memory) = result { self.recordMemory(memory) }
+            let project = self.dispatcher.project
+            self.metrics.recordShared(root: project.root, declared: project.config.shared)
             answerOnLoop.value(APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                            body: self.registry.emitToBuffer()))
         }

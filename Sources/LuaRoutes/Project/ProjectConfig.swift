@@ -9,6 +9,9 @@ public struct ProjectConfig: Sendable, Equatable {
     public var routeDefaults = RouteConfig()
     /// `server = { ... }`: timeouts and limits of the HTTP host.
     public var server = ServerSettings()
+    /// `shared` dictionaries and `db` (DataConfig.swift).
+    public var shared: [SharedDeclaration] = []
+    public var database = DatabaseConfig()
 
     public init() {}
 
@@ -74,6 +77,8 @@ public struct ProjectConfig: Sendable, Equatable {
             }
         }
         if let server = value["server"] { config.server = try ServerSettings.parse(server) }
+        if let shared = value["shared"] { config.shared = try SharedDeclaration.parse(shared) }
+        if let database = value["db"] { config.database = try DatabaseConfig.parse(database) }
         config.routeDefaults = try RouteConfig().overridden(by: value, prefix: "")
         return config
     }

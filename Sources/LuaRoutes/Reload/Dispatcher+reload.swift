@@ -23,6 +23,7 @@ extension Dispatcher {
             let project: Project
             do {
                 project = try previous.project.reloaded(logger: logger)
+                try project.prepareDatabase(logger: logger)   // new migrations; a failure keeps the previous version
             } catch {
                 let message = "\(error)"
                 logger.error("reload failed; still serving the previous version\n\(message)")

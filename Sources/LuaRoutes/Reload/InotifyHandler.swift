@@ -48,7 +48,7 @@ final class InotifyHandler: ChannelInboundHandler {
         if isFolder, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, !name.hasPrefix(".") {
             watches.addTree(folder + "/" + name)   // files written into it before the watch: the reload reads them
         }
-        return isFolder || Self.matters(name)
+        return (isFolder && !name.hasPrefix(".")) || Self.matters(name)   // .luaroutes/ (the database) never reloads
     }
 
     /// Editor droppings (swap files, backups, vim's "4913" probe) do not trigger a reload.

@@ -42,7 +42,7 @@ extension RouteWorker {
 
     /// Resumes the request's coroutine (with a fetch answer, after the first time) and acts on
     /// where it stopped.
-    private func run(_ inFlight: InFlightRequest, arguments: Int32, answer: FetchOutcome?) {
+    func run(_ inFlight: InFlightRequest, arguments: Int32, answer: FetchOutcome?) {
         host.current = inFlight
         let outcome = FetchAnswer.scoped(answer, in: inFlight.sandbox.state.context) {
             inFlight.sandbox.resume(inFlight.thread, arguments: arguments, wallDeadline: inFlight.wallDeadline)
@@ -63,6 +63,7 @@ extension RouteWorker {
         guard !inFlight.finished else { return }
         inFlight.finished = true
         inFlight.timeoutTask?.cancel()
+        database?.requestEnded(inFlight)   // a transaction left open is rolled back
         if inFlight.reusable {
             inFlight.sandbox.recycle(inFlight.thread, ref: inFlight.threadRef)
         } else {

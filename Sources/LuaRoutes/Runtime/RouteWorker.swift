@@ -19,6 +19,8 @@ final class RouteWorker {
     let fetcher: FetchClient
     let loop: any EventLoop
     let metrics: ServerMetrics?
+    /// `db`'s connections and transactions for this worker's states (RouteWorker+data.swift).
+    var database: DatabaseBinding?
 
     init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger, metrics: ServerMetrics? = nil) {
         self.route = route
@@ -57,6 +59,10 @@ final class RouteWorker {
         let clockError = lr_clock_thread_start()   // this loop's CPU timer (lr_clock.c): made once per thread
         if clockError != 0 {
             logger.error("limits.cpu and limits.timeout cannot be enforced on this thread: timer_create failed (errno \(clockError))")
+        }
+        if let error = installData(in: sandbox) {   // shared, db (RouteWorker+data.swift)
+            loadError = "\(route.file): \(error)"
+            return
         }
         switch sandbox.runChunkLeavingResult(source, chunkName: "@" + route.file, limits: project.config.routeDefaults.limits) {
         case .failure(let failure):

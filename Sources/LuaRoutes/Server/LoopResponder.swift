@@ -44,6 +44,8 @@ extension Dispatcher {
             "env_files": .string(generation.project.envFiles.isEmpty ? "none" : generation.project.envFiles.joined(separator: ",")),
             "dev": .stringConvertible(dev),
             "threads": .stringConvertible(generation.allLoopWorkers.count),
+            // The engine and the database, never a password (Project+database.swift).
+            "db": .string(generation.project.databaseDescription),
         ]
     }
 }

@@ -3,6 +3,8 @@
 --   GET    /api/todos/:id    one           PATCH  /api/todos/:id update {title?, done?}
 --   DELETE /api/todos/:id    remove
 -- [[...id]] serves /api/todos and /api/todos/<anything>; req.params.id is nil or a list.
+-- The rows live in `db` (lib/todos.lua), so this is correct on any number of event loops
+-- and survives restarts.
 local todos = require("todos")
 
 -- The todo named by the path, or nil after answering 404 (or 400 for a bad id).
@@ -49,9 +51,7 @@ return {
     if body.done ~= nil and type(body.done) ~= "boolean" then
       return res.status(422).json({ error = "done must be true or false" })
     end
-    if body.title ~= nil then todo.title = body.title end
-    if body.done ~= nil then todo.done = body.done end
-    res.json(todo)
+    res.json(todos.update(todo.id, { title = body.title, done = body.done }))
   end,
 
   DELETE = function(req, res)

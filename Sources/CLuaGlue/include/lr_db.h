@@ -1,0 +1,91 @@
+/* `db` (DATA.md section 1): SQL from handlers. The Lua binding (lr_db_lua.c) checks arguments,
+ * rewrites placeholders (lr_db_sql.c) and hands one statement to an engine through
+ * lr_db_engine; the engine answers at once (SQLite, lr_db_sqlite.c, runs on the event loop)
+ * or later (an engine whose I/O is asynchronous returns LR_DB_PENDING, the binding yields the
+ * request's coroutine to the host, and the host resumes it with the answer, as for fetch).
+ *
+ * Connections are chosen by the host (Swift): the loop's autocommit connection, or the
+ * transaction connection pinned to the running request by db.transaction. */
+#ifndef LR_DB_H
+#define LR_DB_H
+#include <stddef.h>
+#include <stdint.h>
+#include <lua5.4/lua.h>
+
+typedef struct lr_db_conn lr_db_conn;
+
+/* What a call wants back. */
+enum { LR_DB_ROWS = 0, LR_DB_FIRST = 1, LR_DB_EXEC = 2, LR_DB_CONTROL = 3 /* BEGIN, COMMIT ...: pushes true */ };
+
+/* run() answers besides a count of pushed values. */
+#define LR_DB_BUSY (-1)      /* the database is locked: nothing pushed, retry later */
+#define LR_DB_PENDING (-2)   /* asynchronous engine: the host resumes the request with the answer */
+
+typedef struct lr_db_engine {
+    const char *name;        /* db.engine: "sqlite" */
+    char placeholder;        /* the style statements are rewritten to: '?' (?NNN) or '$' ($n) */
+    /* Runs one statement with the arguments at L's stack slots first..last (bound as DATA.md
+     * section 1.2 says). Pushes rows / the first row or nil / {changes, last_id}, returning 1,
+     * or nil, err, sqlstate returning 3; or returns LR_DB_BUSY / LR_DB_PENDING with nothing
+     * pushed. Raises only for bad argument types or counts and memory errors; every
+     * connection struct starts with a pointer to its engine. */
+    int (*run)(lr_db_conn *conn, lua_State *L, int kind, const char *sql, size_t len, int first, int last);
+} lr_db_engine;
+
+/* The host's side, one per Lua state; every callback is called while the state's code runs
+ * and must not call the Lua API. */
+typedef struct lr_db_host {
+    void *host;
+    const char *engine;      /* db.engine, for module scope too */
+    int64_t timeout_ns;      /* db.timeout: one query, and how long a lock is waited for */
+    /* The connection for the running request's next statement (its pinned transaction
+     * connection, else the loop's autocommit one); NULL with a message when there is none
+     * (module scope, or the database cannot be opened: *sqlstate set). */
+    lr_db_conn *(*connection)(void *host, char *err, size_t errlen, const char **sqlstate);
+    /* db.transaction: pins a transaction connection to the running request (or returns the
+     * one pinned already); *depth is 0 for the outermost transaction, 1.. for nested ones. */
+    lr_db_conn *(*pin)(void *host, int *depth, char *err, size_t errlen, const char **sqlstate);
+    /* The transaction of that depth ended (committed or rolled back): depth 0 unpins. */
+    void (*unpin)(void *host, int depth);
+    /* Resume the running request after `ms` (a lock wait); 0 when scheduled. */
+    int (*wait)(void *host, int ms);
+} lr_db_host;
+
+/* Sets the global `db` of L, bound to host (which must outlive the state). Returns a Lua
+ * status (the message on the stack). Never raises. */
+int lr_db_install(lua_State *L, lr_db_host *host);
+
+/* ---- SQLite ---- */
+
+/* Opens (creating) the file with WAL and synchronous=NORMAL, and checks that it is a
+ * database. NULL with a message in err on failure. Not thread-safe per connection: use a
+ * connection on one thread at a time. */
+lr_db_conn *lr_sqlite_open(const char *path, char *err, size_t errlen);
+void lr_sqlite_close(lr_db_conn *conn);
+/* Runs a script of statements (a migration) in the current transaction state. Returns 0, or
+ * non-zero with "message" in err, the 1-based line:column where the failing statement starts
+ * in *line / *column, and the SQLSTATE. Never raises, no Lua. */
+int lr_sqlite_exec_script(lr_db_conn *conn, const char *sql, int *line, int *column,
+                          char *err, size_t errlen, const char **sqlstate);
+/* One statement without results or arguments (BEGIN, COMMIT, ROLLBACK ...). 0 or SQLite's code;
+ * SQLITE_BUSY when locked. */
+int lr_sqlite_exec_simple(lr_db_conn *conn, const char *sql, char *err, size_t errlen);
+/* Reads luaroutes_migrations: calls row(ud, version, name, checksum) per applied migration. */
+int lr_sqlite_applied(lr_db_conn *conn, void *ud,
+                      void (*row)(void *ud, int64_t version, const char *name, const char *checksum),
+                      char *err, size_t errlen);
+int lr_sqlite_record(lr_db_conn *conn, int64_t version, const char *name, const char *checksum,
+                     char *err, size_t errlen);
+/* Whether the connection is inside a transaction (autocommit off). */
+int lr_sqlite_in_transaction(lr_db_conn *conn);
+/* db.timeout (one query) and db.maxResult (bytes of one result held before Lua sees it). */
+void lr_sqlite_configure(lr_db_conn *conn, int64_t timeout_ns, size_t max_result);
+/* A WAL checkpoint (PASSIVE); for a thread off the event loop. */
+int lr_sqlite_checkpoint(lr_db_conn *conn);
+
+/* SHA-256 of s as 64 hex digits and a NUL (migration checksums). */
+void lr_db_sha256_hex(const char *s, size_t len, char out[65]);
+
+/* The SQLite engine (exposed for the host's connection bookkeeping). */
+extern const lr_db_engine lr_sqlite_engine;
+#endif

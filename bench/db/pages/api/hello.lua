@@ -1,0 +1,3 @@
+return function(req, res)
+  res.status(200).json({ name = "John Doe" })
+end
