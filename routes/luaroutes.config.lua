@@ -1,4 +1,4 @@
--- Project-wide settings (CONTRACT section 7); a route's `config` overrides them for that route.
+-- Project-wide settings (docs/reference.md section 7); a route's `config` overrides them for that route.
 -- Everything here is the default but `limits.cpu`, tightened for a demo app.
 return {
   pageExtensions = { "lua" },

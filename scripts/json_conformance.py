@@ -64,7 +64,7 @@ def main():
                     failures.append(f"{name}: status {status}, echoed {data[:80]!r}")
                     continue
             elif name.startswith("n_") and body == b"":
-                # An empty body is no body at all (CONTRACT.md section 4, issue 4: req.body is
+                # An empty body is no body at all (docs/reference.md section 4, issue 4: req.body is
                 # nil), not invalid JSON: the handler runs and echoes null.
                 if status != 200 or data != b"null":
                     failures.append(f"{name}: an empty body should reach the handler as nil, got {status} {data[:80]!r}")

@@ -1,4 +1,4 @@
-/* The Lua face of `db` (DATA.md section 1): query, first, exec, transaction, blob, engine.
+/* The Lua face of `db` (docs/data.md ("db")): query, first, exec, transaction, blob, engine.
  * Failures the database causes answer nil, err, sqlstate; wrong argument types raise. A
  * locked database is waited for by yielding the request to the host (never sleeping on the
  * loop) and retrying, until db.timeout. */

@@ -1,4 +1,4 @@
-/* Placeholders (DATA.md section 1.1): `?` (positional) or `$1, $2, ...` (numbered, reusable),
+/* Placeholders (docs/data.md ("Placeholders")): `?` (positional) or `$1, $2, ...` (numbered, reusable),
  * one style per statement, rewritten to the engine's own. What is inside quotes ('..'),
  * identifiers ("..", `..`, and SQLite's [..]), comments (-- and / * * /) and dollar-quoted
  * bodies ($$..$$, $tag$..$tag$) is copied untouched. */

@@ -1,4 +1,4 @@
-/* The SQLite engine (DATA.md section 1, SQLite parts), run on the event loop: a cache of
+/* The SQLite engine (docs/data.md ("db"), SQLite parts), run on the event loop: a cache of
  * prepared statements per connection, a progress handler that stops a query at db.timeout or
  * when the request's limits.cpu / limits.timeout run out, SQLite's errors mapped to
  * PostgreSQL's SQLSTATEs, and values converted both ways (section 1.2).
@@ -86,7 +86,7 @@ int lr_sqlite_in_transaction(lr_db_conn *c) { return !sqlite3_get_autocommit(c->
 
 int lr_sqlite_checkpoint(lr_db_conn *c) { return sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL); }
 
-/* SQLite's result code -> PostgreSQL's SQLSTATE (DATA.md section 1); the messages that
+/* SQLite's result code -> PostgreSQL's SQLSTATE (docs/data.md ("db")); the messages that
  * PostgreSQL gives a class of its own are recognised by their text. */
 static const char *lr_sqlstate(int code, const char *msg) {
     switch (code) {

@@ -3,7 +3,7 @@
  * process-wide registry of dictionaries. Every item is one malloc block: header, key, value.
  *
  * Accounting: an item is charged LR_SHARED_ITEM_OVERHEAD + key + value bytes against the
- * capacity (DATA.md: "keys, values and a fixed per-item overhead"); the bucket array is not.
+ * capacity (docs/data.md: "keys, values and a fixed per-item overhead"); the bucket array is not.
  * Expired items count until a write needs their room or flush_expired runs; reads never
  * return them. */
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* The Lua face of `shared` dictionaries (DATA.md section 2). Every function checks its
+/* The Lua face of `shared` dictionaries (docs/data.md ("shared")). Every function checks its
  * arguments (raising Lua's own "bad argument" errors) before the store takes its lock, and
  * pushes results after the store released it, so no Lua error can leave a lock held.
  *

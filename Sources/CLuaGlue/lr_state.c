@@ -1,4 +1,4 @@
-/* The memory cap and the CPU budget of one Lua state (SWIFT-LUA.md section 4). */
+/* The memory cap and the CPU budget of one Lua state (docs/swift-lua.md section 4). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /* The sandbox's replacements for standard functions that must still behave as Lua 5.4.4's own
- * (CONTRACT.md section 6: only the documented removals may differ). The prelude takes them
+ * (docs/reference.md section 6: only the documented removals may differ). The prelude takes them
  * from its private table. Not part of the Swift-facing API. */
 #ifndef LR_STOCK_H
 #define LR_STOCK_H

@@ -1,7 +1,7 @@
 import Foundation
 import LuaRoutes
 
-/// The cookies one `.hurl` file has been given (HURL-SUBSET §3 "Cookie jar"): `Set-Cookie`
+/// The cookies one `.hurl` file has been given (docs/hurl-subset.md section 3 "Cookie jar"): `Set-Cookie`
 /// name/value pairs, sent back on later requests. `Max-Age=0` (or negative) or a past `Expires`
 /// deletes; Domain and Path are not checked, since every request goes to the same host.
 struct HurlCookieJar: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import LuaRoutes
-/// One located message in Hurl's frame (HURL-SUBSET §5): a heading, `--> file:line:col`, the
+/// One located message in Hurl's frame (docs/hurl-subset.md section 5): a heading, `--> file:line:col`, the
 /// source line, then either a caret line or `actual:` / `expected:` detail lines.
 struct HurlDiagnostic: Sendable, Equatable {
     var heading: String

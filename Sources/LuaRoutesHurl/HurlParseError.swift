@@ -9,7 +9,7 @@ struct HurlParseError: Error, Sendable, Equatable {
             heading: "Parse error", location: location, caretLength: length, message: message))
     }
 
-    /// A valid Hurl construct outside the v1 subset (HURL-SUBSET §6).
+    /// A valid Hurl construct outside the v1 subset (docs/hurl-subset.md section 6).
     static func unsupported(_ construct: String, at location: SourceLocation, length: Int) -> HurlParseError {
         HurlParseError(diagnostic: HurlDiagnostic(
             heading: "Unsupported in luaroutes test", location: location, caretLength: length,

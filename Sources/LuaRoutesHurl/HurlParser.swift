@@ -2,7 +2,7 @@ import Foundation
 import LuaRoutes
 
 /// Turns `.hurl` text into a ``HurlFile``. The whole file is parsed before anything runs, and
-/// anything outside the v1 subset fails it with a located message (HURL-SUBSET §2, §6).
+/// anything outside the v1 subset fails it with a located message (docs/hurl-subset.md sections 2 and 6).
 ///
 /// The grammar is line-based: a request line, headers, request sections, an optional body,
 /// then optionally `HTTP <code>`, response headers, `[Captures]`/`[Asserts]` and a body assert.

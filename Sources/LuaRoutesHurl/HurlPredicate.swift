@@ -2,7 +2,7 @@ import Foundation
 import LuaRoutes
 
 /// `[not] operator [value]` of an assert line, and its evaluation with the semantics of Hurl's
-/// `predicate.rs` (HURL-SUBSET §3 table): every predicate fails on *none*, and `not` never
+/// `predicate.rs` (docs/hurl-subset.md section 3 table): every predicate fails on *none*, and `not` never
 /// turns a type error into a pass.
 struct HurlPredicate: Sendable {
     enum Operator: String, Sendable {

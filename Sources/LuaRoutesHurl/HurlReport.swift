@@ -1,5 +1,5 @@
 import LuaRoutes
-/// The text `luaroutes test` prints (HURL-SUBSET §5): one frame per failure, in Hurl's shape,
+/// The text `luaroutes test` prints (docs/hurl-subset.md section 5): one frame per failure, in Hurl's shape,
 /// then one line per file and the closing `N passed, N failed` (files, as Hurl counts them).
 enum HurlReport {
     /// What happened to one file, with what the report needs to show it.

@@ -1,7 +1,7 @@
 import Foundation
 import LuaRoutes
 
-/// Runs one parsed file's entries in order against a ``Responder`` (HURL-SUBSET §2 rule 3):
+/// Runs one parsed file's entries in order against a ``Responder`` (docs/hurl-subset.md section 2 rule 3):
 /// one session per file (variables and cookie jar start empty), and the first failing entry
 /// ends the file.
 struct HurlRunner {
@@ -189,7 +189,7 @@ struct HurlRunner {
         return out
     }
 
-    /// A dev-mode 500 (CONTRACT §5) carries the Lua error; show it above the failed asserts.
+    /// A dev-mode 500 (docs/reference.md section 5) carries the Lua error; show it above the failed asserts.
     static func handlerError(_ response: APIResponse, at location: SourceLocation) -> HurlDiagnostic? {
         guard response.status >= 500, case .object(let members)? = try? JSONParser.parse(response.body) else {
             return nil

@@ -3,7 +3,7 @@ import LuaRoutes
 
 extension HurlSuite {
     /// Runs each file against a responder made for it alone (`luaroutes test` gives each file a
-    /// fresh temporary database, DATA.md section 1.6), and reports them together as ``run(files:root:variables:responder:)`` does.
+    /// fresh temporary database, docs/data.md ("Tests")), and reports them together as ``run(files:root:variables:responder:)`` does.
     /// `responder(file)` answers the responder and what to do once the file ran.
     public static func run(files: [String], root: String, variables: [String: String],
                            responderPerFile: (String) async throws -> (responder: any Responder, done: () async -> Void)) async throws -> HurlSuiteResult {

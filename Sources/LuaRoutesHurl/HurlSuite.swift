@@ -2,7 +2,7 @@ import Foundation
 import LuaRoutes
 
 /// The top-level API `luaroutes test` calls: find the `.hurl` files, run each as its own session
-/// against one ``Responder``, and produce the report (HURL-SUBSET §2–§5, CONTRACT §8).
+/// against one ``Responder``, and produce the report (docs/hurl-subset.md sections 2-5, docs/reference.md section 8).
 ///
 /// The CLI prints `output` to stdout and exits 1 unless ``HurlSuiteResult/allPassed``
 /// (`failed == 0 && passed > 0`; an empty run is `passed + failed == 0` and also exits 1).
@@ -40,7 +40,7 @@ public struct HurlSuite {
         return found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// Runs the files one after another, in the order given (HURL-SUBSET §2 rule 3: one host
+    /// Runs the files one after another, in the order given (docs/hurl-subset.md section 2 rule 3: one host
     /// instance, files in path order), each with fresh variables and cookies.
     /// `variables` are `--variable name=value` pairs; `HURL_VARIABLE_name` environment
     /// variables sit under them, and `host` defaults to `http://localhost`.

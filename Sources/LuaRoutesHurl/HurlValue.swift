@@ -1,7 +1,7 @@
 import Foundation
 import LuaRoutes
 
-/// What a query yields and what a predicate expects (HURL-SUBSET §3 "Values").
+/// What a query yields and what a predicate expects (docs/hurl-subset.md section 3 "Values").
 /// *none* is not a case: queries return `HurlValue?` and `nil` is *none*.
 enum HurlValue: Sendable, Equatable {
     case string(String)

@@ -1,6 +1,6 @@
 import LuaRoutes
 
-/// The variables one file sees, looked up by precedence (HURL-SUBSET §3 "Templates"):
+/// The variables one file sees, looked up by precedence (docs/hurl-subset.md section 3 "Templates"):
 /// captures, then `[Options] variable`, then command-line / environment values.
 struct HurlVariables: Sendable {
     var captures: [String: HurlValue] = [:]

@@ -1,7 +1,7 @@
 import Foundation
 import LuaRoutes
 
-/// The JSONPath subset (HURL-SUBSET §3): `$` then `.name`, `['name']`/`["name"]`, `[n]` (negative
+/// The JSONPath subset (docs/hurl-subset.md section 3): `$` then `.name`, `['name']`/`["name"]`, `[n]` (negative
 /// counts from the end), `[*]`, `.*`. Without a wildcard a path yields one value or *none*; with
 /// one it yields a collection, possibly empty. `..`, filters, slices and unions are refused.
 struct JSONPath: Sendable, Equatable {

@@ -10,7 +10,7 @@ enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    /// Semantic equality (HURL-SUBSET §3): key order ignored, `1 == 1.0`.
+    /// Semantic equality (docs/hurl-subset.md section 3): key order ignored, `1 == 1.0`.
     static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true

@@ -4,7 +4,7 @@ import Logging
 
 @main
 enum Main {
-    /// Usage errors exit 2 (CONTRACT.md section 8), not ArgumentParser's 64.
+    /// Usage errors exit 2 (docs/reference.md section 8), not ArgumentParser's 64.
     static func main() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import LuaRoutes
 
-/// `luaroutes migrate [--status]` (DATA.md section 1.5): applies the migrations not applied
+/// `luaroutes migrate [--status]` (docs/data.md ("Migrations")): applies the migrations not applied
 /// yet, or lists every migration file and whether it ran.
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

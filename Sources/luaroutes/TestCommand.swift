@@ -59,7 +59,7 @@ struct TestCommand: AsyncParsableCommand {
             await dispatcher.shutdown()
         } else {
             // Each file starts from a fresh temporary database with the migrations applied,
-            // deleted afterwards (DATA.md section 1.6).
+            // deleted afterwards (docs/data.md ("Tests")).
             result = try await HurlSuite.run(files: found, root: project.root, variables: values) { _ in
                 let scratch = NSTemporaryDirectory() + "luaroutes-test-db-" + UUID().uuidString
                 setenv(DatabaseLocation.overrideVariable, "sqlite:" + scratch + "/data.db", 1)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The real binary, output compared whole (CONTRACT.md section 8).
+/// The real binary, output compared whole (docs/reference.md section 8).
 @Suite struct CLITests {
     static let app = [
         "pages/api/user.lua": "return function(req, res) res.status(200).json({ name = 'John Doe' }) end",
@@ -119,7 +119,7 @@ import Testing
     }
 }
 
-/// CONTRACT.md section 2's table through `luaroutes request`.
+/// docs/reference.md section 2's table through `luaroutes request`.
 @Suite struct CLIRoutingTests {
     @Test func everyRowOfTheContractTable() throws {
         let handler = "return function(req, res) res.json({ params = req.params }) end"

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The database from the command line (DATA.md sections 1.5, 1.6): start-up checks, migrate.
+/// The database from the command line (docs/data.md ("Migrations", "Tests")): start-up checks, migrate.
 @Suite struct DataCLITests {
     @Test func aCorruptDatabaseFileStopsStartUpNamingIt() throws {
         let root = try CLI.project([

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// What `serve` and `routes` do at start-up (CONTRACT.md sections 6-8): the log names the env
+/// What `serve` and `routes` do at start-up (docs/reference.md sections 6-8): the log names the env
 /// files loaded, never their values; an invalid config file stops start-up with exit status 1.
 @Suite struct StartUpTests {
     static let route = ["pages/api/env.lua": "return function(req, res) res.json({ token = env.TOKEN }) end"]

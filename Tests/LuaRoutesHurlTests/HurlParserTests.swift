@@ -3,7 +3,7 @@ import Testing
 import LuaRoutes
 
 /// The parser: every construct of the subset, and the whole message for errors and for
-/// constructs outside it (HURL-SUBSET §3, §6).
+/// constructs outside it (docs/hurl-subset.md sections 3 and 6).
 @Suite struct HurlParserTests {
     /// The frame a file that fails to parse prints, or nil when it parses.
     func parseFailure(_ text: String) -> String? {

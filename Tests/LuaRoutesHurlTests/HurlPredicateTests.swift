@@ -2,7 +2,7 @@ import Testing
 @testable import LuaRoutesHurl
 import LuaRoutes
 
-/// Predicate semantics (HURL-SUBSET §3 table, Hurl's predicate.rs).
+/// Predicate semantics (docs/hurl-subset.md section 3 table, Hurl's predicate.rs).
 @Suite struct HurlPredicateTests {
     func check(_ op: HurlPredicate.Operator, _ actual: HurlValue?, _ expected: HurlValue? = nil,
                not negated: Bool = false) -> HurlPredicate.Outcome {

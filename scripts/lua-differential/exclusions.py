@@ -1,6 +1,6 @@
 """What the differential check accepts as a statement that fails in a route only.
 
-Two lists. REMOVALS: messages that come from a documented removal of the sandbox (CONTRACT.md
+Two lists. REMOVALS: messages that come from a documented removal of the sandbox (docs/reference.md
 section 6, "Gone"), wherever they occur. CASES: single statements of single files, each with
 the reason it cannot run in a route; most are assertions on a message that a removed
 function changed. A statement matching neither is a difference: a bug to fix.
@@ -27,7 +27,7 @@ REMOVALS = [
     (r"setmetatable: __gc metamethods are not allowed",
      "__gc metamethods are refused"),
     (r"coroutine\.yield\(\) outside a coroutine the handler created",
-     "a bare coroutine.yield() in a handler answers 500 (CONTRACT.md section 6, fetch)"),
+     "a bare coroutine.yield() in a handler answers 500 (docs/reference.md section 6, fetch)"),
 ]
 
 COROUTINE = "a handler runs in the request's coroutine, not in the main thread"

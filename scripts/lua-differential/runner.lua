@@ -4,7 +4,7 @@
 -- The program is a Lua test file with a prefix on its first line that takes two values:
 --   __stmt(k)  marks statement k as running (lua_differential.py inserts the calls), so an
 --              error is pinned to the statement that was running, wherever it was raised;
---   _G         the globals table (the sandbox has no _G name: CONTRACT.md section 6).
+--   _G         the globals table (the sandbox has no _G name: docs/reference.md section 6).
 -- print is left as each side has it (stdout, or the host's log): the files check their
 -- results with assert, and print only progress.
 -- The global _soft is set, as Lua's own all.lua can: it skips the slowest loops.

@@ -1,4 +1,4 @@
-/* The crypto module (CONTRACT section 6) on OpenSSL's libcrypto: sha256, hmac_sha256, hex,
+/* The crypto module (docs/reference.md section 6) on OpenSSL's libcrypto: sha256, hmac_sha256, hex,
  * base64 / base64url and their _decode, random, uuid, equal. Choices are documented at the top
  * of lr_crypto.c. */
 #ifndef LR_CRYPTO_H

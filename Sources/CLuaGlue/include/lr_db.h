@@ -1,4 +1,4 @@
-/* `db` (DATA.md section 1): SQL from handlers. The Lua binding (lr_db_lua.c) checks arguments,
+/* `db` (docs/data.md ("db")): SQL from handlers. The Lua binding (lr_db_lua.c) checks arguments,
  * rewrites placeholders (lr_db_sql.c) and hands one statement to an engine through
  * lr_db_engine; the engine answers at once (SQLite, lr_db_sqlite.c, runs on the event loop)
  * or later (an engine whose I/O is asynchronous returns LR_DB_PENDING, the binding yields the
@@ -24,7 +24,7 @@ enum { LR_DB_ROWS = 0, LR_DB_FIRST = 1, LR_DB_EXEC = 2, LR_DB_CONTROL = 3 /* BEG
 typedef struct lr_db_engine {
     const char *name;        /* db.engine: "sqlite" */
     char placeholder;        /* the style statements are rewritten to: '?' (?NNN) or '$' ($n) */
-    /* Runs one statement with the arguments at L's stack slots first..last (bound as DATA.md
+    /* Runs one statement with the arguments at L's stack slots first..last (bound as docs/data.md
      * section 1.2 says). Pushes rows / the first row or nil / {changes, last_id}, returning 1,
      * or nil, err, sqlstate returning 3; or returns LR_DB_BUSY / LR_DB_PENDING with nothing
      * pushed. Raises only for bad argument types or counts and memory errors; every

@@ -1,5 +1,5 @@
 /* fetch: the handler's coroutine yields to the host while an outbound request runs, and the
- * host resumes it with the answer (OpenResty's cosocket model, SWIFT-LUA.md section 3). */
+ * host resumes it with the answer (OpenResty's cosocket model, docs/swift-lua.md section 3). */
 #ifndef LR_FETCH_H
 #define LR_FETCH_H
 #include <stddef.h>

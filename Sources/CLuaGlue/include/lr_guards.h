@@ -1,5 +1,5 @@
 /* C replacements for the standard library functions whose work is not bounded by the memory
- * cap alone (SWIFT-LUA.md section 4, "Long C calls cannot be interrupted by anything"): pattern
+ * cap alone (docs/swift-lua.md section 4, "Long C calls cannot be interrupted by anything"): pattern
  * matching, string.rep and the table functions that loop over a caller-chosen range. They
  * check the request's CPU budget while they run. */
 #ifndef LR_GUARDS_H

@@ -1,4 +1,4 @@
-/* The json codec (CONTRACT section 6): json.encode, json.decode, json.null, json.array.
+/* The json codec (docs/reference.md section 6): json.encode, json.decode, json.null, json.array.
  * Choices (NaN, -0, 1.0, mixed tables, UTF-8, depth 1000) are documented at the top of
  * lr_json_encode.c and lr_json_decode.c. */
 #ifndef LR_JSON_H

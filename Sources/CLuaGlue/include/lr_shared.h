@@ -1,4 +1,4 @@
-/* `shared` dictionaries (DATA.md section 2, after OpenResty's ngx.shared.DICT): named stores of
+/* `shared` dictionaries (docs/data.md ("shared"), after OpenResty's ngx.shared.DICT): named stores of
  * key -> value that every Lua state of the process sees, whatever its route or event loop.
  *
  * The store (lr_shared_dict.c) is plain C on malloc'd memory with one mutex per dictionary;

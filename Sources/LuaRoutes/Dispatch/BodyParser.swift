@@ -1,4 +1,4 @@
-/// How `req.body` is made from the bytes, by Content-Type (CONTRACT.md section 4).
+/// How `req.body` is made from the bytes, by Content-Type (docs/reference.md section 4).
 enum BodyKind: Equatable {
     case none          // no bytes: req.body is nil
     case json          // application/json, application/*+json

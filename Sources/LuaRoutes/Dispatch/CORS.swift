@@ -1,6 +1,6 @@
 import Foundation
 
-/// `cors = { origin, methods, headers, exposedHeaders, credentials, maxAge }` (CONTRACT.md
+/// `cors = { origin, methods, headers, exposedHeaders, credentials, maxAge }` (docs/reference.md
 /// sections 3 and 7), read once when a route loads. Off (nil in ``RouteConfig``) by default,
 /// as in Next.js. The host answers preflights itself and adds the CORS headers to the
 /// responses of allowed origins; a disallowed origin gets none, and the browser blocks it.

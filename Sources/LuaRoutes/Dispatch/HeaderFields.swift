@@ -1,5 +1,5 @@
 /// Header lists as handlers see them: lower-case names, a repeated header's values joined by
-/// ", " in arrival order (CONTRACT.md section 4; fetch responses follow the same rule).
+/// ", " in arrival order (docs/reference.md section 4; fetch responses follow the same rule).
 enum HeaderFields {
     static func joined<S: Sequence>(_ headers: S) -> [(name: String, value: String)] where S.Element == (name: String, value: String) {
         var joined: [(name: String, value: String)] = []

@@ -1,4 +1,4 @@
-/// The answers the host gives itself (CONTRACT.md section 5): always JSON `{"error":"..."}`.
+/// The answers the host gives itself (docs/reference.md section 5): always JSON `{"error":"..."}`.
 /// In dev mode a 500 also carries the message and traceback; in production nothing that
 /// could leak a path, source or message.
 enum HostError {

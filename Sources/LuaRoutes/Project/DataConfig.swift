@@ -1,4 +1,4 @@
-/// The data sections of `luaroutes.config.lua` (DATA.md sections 1.3 and 2): `shared`
+/// The data sections of `luaroutes.config.lua` (docs/data.md ("Configuration", "shared")): `shared`
 /// dictionaries and the `db` connection. Project-wide: a route's `config` cannot change them.
 
 /// `shared = { cache = "10mb" }`: one dictionary per name, with its capacity in bytes.

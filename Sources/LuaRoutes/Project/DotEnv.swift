@@ -1,7 +1,7 @@
 import Foundation
 
 /// The environment handlers read through `env`: `.env`, then `.env.local` over it, then the
-/// process environment over both (CONTRACT.md section 6).
+/// process environment over both (docs/reference.md section 6).
 ///
 /// Syntax, as dotenv: `NAME=value`, optional `export `, `#` comments, values in single quotes
 /// (literal) or double quotes (`\n \r \t \" \\` escapes), either followed by an optional

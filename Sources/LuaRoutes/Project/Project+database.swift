@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// The project's database (DATA.md section 1): where it is, and what must happen before the
+/// The project's database (docs/data.md ("db")): where it is, and what must happen before the
 /// host answers: the file is opened (a corrupt one stops start-up, naming it) and the
 /// migrations run.
 extension Project {

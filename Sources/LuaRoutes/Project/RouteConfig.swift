@@ -1,5 +1,5 @@
 /// The settings one route runs with: the config file's values, overridden by the route's own
-/// `config` table (CONTRACT.md section 7).
+/// `config` table (docs/reference.md section 7).
 public struct RouteConfig: Sendable, Equatable {
     /// false: `req.body` stays nil and `req.rawBody` holds the bytes.
     public var bodyParser = true
@@ -82,7 +82,7 @@ extension LuaValue {
     }
 }
 
-/// `fetch = { timeout, maxBody, allow }` (CONTRACT.md section 7).
+/// `fetch = { timeout, maxBody, allow }` (docs/reference.md section 7).
 public struct FetchSettings: Sendable, Equatable {
     public var timeout: Duration = .seconds(10)
     public var maxBody = 10 << 20

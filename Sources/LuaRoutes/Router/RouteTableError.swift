@@ -1,5 +1,5 @@
 /// A start-up error of the route table: a bad file name, two files that conflict, or a ROOT
-/// that cannot be read. A small struct with a code and the exact text printed (STYLE §3.8), so
+/// that cannot be read. A small struct with a code and the exact text printed (as Hummingbird's RouterValidationError does), so
 /// new codes can be added without breaking callers that switch on nothing.
 ///
 /// `description` is what `luaroutes routes` and `serve` print, three or four lines:

@@ -54,7 +54,7 @@ final class LuaState {
     }
 }
 
-// MARK: - Stack access that cannot raise (SWIFT-LUA.md rule 1)
+// MARK: - Stack access that cannot raise (docs/swift-lua.md section 2)
 //
 // Pushing strings and tables allocates, so these run only with the memory cap off (the host
 // never enforces it while it builds values); with the cap off only a real malloc failure raises.

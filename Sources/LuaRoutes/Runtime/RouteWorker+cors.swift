@@ -1,4 +1,4 @@
-/// Where ``CORSPolicy`` meets a route (CONTRACT.md section 3): with CORS on, the host answers
+/// Where ``CORSPolicy`` meets a route (docs/reference.md section 3): with CORS on, the host answers
 /// preflights for every kind of route and adds CORS headers to whatever the route answers.
 extension RouteWorker {
     /// The host's 204 when CORS is on for this route and `request` is a preflight.

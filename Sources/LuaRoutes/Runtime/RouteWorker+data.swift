@@ -1,4 +1,4 @@
-/// The data globals a route's state gets besides the sandbox's own: `shared` (DATA.md
+/// The data globals a route's state gets besides the sandbox's own: `shared` (docs/data.md
 /// section 2) and `db` (section 1). Installed after the prelude and before module scope runs.
 extension RouteWorker {
     func installData(in sandbox: Sandbox) -> String? {

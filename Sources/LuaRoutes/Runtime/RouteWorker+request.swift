@@ -114,7 +114,7 @@ extension RouteWorker {
         return HostError.response(405, "Method Not Allowed", headers: [allow])
     }
 
-    /// A state that hit a limit is replaced before the next request (CONTRACT.md section 6).
+    /// A state that hit a limit is replaced before the next request (docs/reference.md section 6).
     private func replaceIfSpent(_ used: Sandbox) {
         guard used === sandbox, used.isSpent else { return }
         logger.warning("replacing the Lua state after a limit was hit")

@@ -2,7 +2,7 @@ import CLuaGlue
 import Logging
 
 extension RouteWorker {
-    /// Builds `req` on the thread's stack (CONTRACT.md section 4). Returns an answer instead
+    /// Builds `req` on the thread's stack (docs/reference.md section 4). Returns an answer instead
     /// when the body is refused (invalid JSON, or too large to decode within limits.memory).
     func pushRequestTable(_ request: RouteRequest, on thread: OpaquePointer, in sandbox: Sandbox) -> APIResponse? {
         let api = request.api

@@ -30,7 +30,7 @@ extension Sandbox {
     }
 
     /// True once the state hit a limit: its contents may be inconsistent (a half-updated module
-    /// table), so the owner replaces it by a fresh one (CONTRACT.md section 6).
+    /// table), so the owner replaces it by a fresh one (docs/reference.md section 6).
     var isSpent: Bool {
         state.context.pointee.spent != 0 || state.context.pointee.refusals > 0
     }

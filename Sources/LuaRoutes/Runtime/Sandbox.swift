@@ -1,6 +1,6 @@
 import CLuaGlue
 
-/// A ``LuaState`` with the sandbox of CONTRACT.md section 6 installed: the kept standard
+/// A ``LuaState`` with the sandbox of docs/reference.md section 6 installed: the kept standard
 /// libraries, `json`, `env`, `log`, `print`, `require` from `lib/`, and the host's entry points
 /// (`classify`, `dispatch`) from the ``Prelude``.
 public final class Sandbox {
@@ -99,7 +99,7 @@ public final class Sandbox {
     }
 }
 
-/// The shape of what a route file returned (CONTRACT.md section 3).
+/// The shape of what a route file returned (docs/reference.md section 3).
 enum RouteKind: Equatable {
     case function           // return function(req, res) ... end
     case handler            // return { handler = ..., config = ... }

@@ -1,4 +1,4 @@
-/// What one request (and one route's module scope) may use. CONTRACT.md section 6 and 7:
+/// What one request (and one route's module scope) may use. docs/reference.md section 6 and 7:
 ///
 /// | key | unit | default | scope |
 /// |---|---|---|---|

@@ -18,7 +18,7 @@ enum DBSchema {
         """
 }
 
-/// DATA.md section 1: types both ways, placeholders, errors and their SQLSTATEs, one statement
+/// docs/data.md ("db"): types both ways, placeholders, errors and their SQLSTATEs, one statement
 /// per call, transactions.
 enum DBConformance {
     static let cases: [DBCase] = [

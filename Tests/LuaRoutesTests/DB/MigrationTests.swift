@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 @testable import LuaRoutes
 
-/// DATA.md section 1.5: migrations run in order, once each; bad files stop start-up with a
+/// docs/data.md ("Migrations"): migrations run in order, once each; bad files stop start-up with a
 /// message saying what to do.
 @Suite struct MigrationTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

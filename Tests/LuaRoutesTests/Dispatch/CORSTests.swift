@@ -2,7 +2,7 @@ import Testing
 @testable import LuaRoutes
 import TestSupport
 
-/// CORS (CONTRACT.md sections 3 and 7): off by default; when on, the host answers preflights
+/// CORS (docs/reference.md sections 3 and 7): off by default; when on, the host answers preflights
 /// for every kind of route and adds headers to the answers of allowed origins only.
 @Suite struct CORSTests {
     static let kinds = [

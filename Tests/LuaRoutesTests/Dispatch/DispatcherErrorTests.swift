@@ -1,7 +1,7 @@
 import Testing
 @testable import LuaRoutes
 
-/// What the host answers when route code goes wrong (CONTRACT.md sections 3 and 5): JSON
+/// What the host answers when route code goes wrong (docs/reference.md sections 3 and 5): JSON
 /// errors, logs that name file and line, and every other route still serving.
 @Suite struct DispatcherErrorTests {
     static let files = [

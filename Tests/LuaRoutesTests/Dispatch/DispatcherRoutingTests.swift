@@ -1,7 +1,7 @@
 import Testing
 @testable import LuaRoutes
 
-/// CONTRACT.md section 2 through the dispatcher: each row is a file, a request path, and what
+/// docs/reference.md section 2 through the dispatcher: each row is a file, a request path, and what
 /// the handler saw. The handler answers its own file name and its params as JSON.
 @Suite struct DispatcherRoutingTests {
     static let echoParams = "return function(req, res) res.json({ file = FILE, params = req.params, query = req.query }) end"

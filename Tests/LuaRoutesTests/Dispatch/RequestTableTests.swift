@@ -1,7 +1,7 @@
 import Testing
 @testable import LuaRoutes
 
-/// `req` (CONTRACT.md section 4), as a handler sees it.
+/// `req` (docs/reference.md section 4), as a handler sees it.
 @Suite struct RequestTableTests {
     static let inspect = """
         return function(req, res)

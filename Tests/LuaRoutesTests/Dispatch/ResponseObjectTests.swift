@@ -1,7 +1,7 @@
 import Testing
 @testable import LuaRoutes
 
-/// `res` (CONTRACT.md section 5): every function, dot and colon calls, and the HTTP rules the
+/// `res` (docs/reference.md section 5): every function, dot and colon calls, and the HTTP rules the
 /// host enforces on whatever the handler sent.
 @Suite struct ResponseObjectTests {
     func answer(_ body: String, method: String = "GET", dev: Bool = true) async throws -> APIResponse {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The crypto module (CONTRACT §6, Sources/CLuaGlue/lr_crypto.c), through the real path: each
+/// The crypto module (docs/reference.md section 6, Sources/CLuaGlue/lr_crypto.c), through the real path: each
 /// row's Lua expression runs in a route handler of one project, served by the dispatcher.
 @Suite struct CryptoTests {
     /// A route that evaluates `expression` and sends its results joined by ", " (tostring of each),

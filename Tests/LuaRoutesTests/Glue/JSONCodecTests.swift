@@ -2,7 +2,7 @@ import CLua
 import CLuaGlue
 import Testing
 
-/// The json codec (CONTRACT §6, Sources/CLuaGlue/lr_json_*.c). Each test is a table of Lua
+/// The json codec (docs/reference.md section 6, Sources/CLuaGlue/lr_json_*.c). Each test is a table of Lua
 /// snippets; a snippet passes when it runs without error in a fresh state with `json` loaded.
 @Suite struct JSONCodecTests {
     /// Helpers every snippet can use: eq(got, want) and err(f, ...) -> the error message.

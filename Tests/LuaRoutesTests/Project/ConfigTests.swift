@@ -3,7 +3,7 @@ import Testing
 @testable import LuaRoutes
 import TestSupport
 
-/// `luaroutes.config.lua` and route `config` tables (CONTRACT.md section 7): every key, how a
+/// `luaroutes.config.lua` and route `config` tables (docs/reference.md section 7): every key, how a
 /// route overrides the file, and every error. A bad config file stops start-up (LoadError);
 /// a bad route config makes that route answer 500 while the others serve.
 @Suite struct ConfigTests {

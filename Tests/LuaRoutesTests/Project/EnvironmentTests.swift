@@ -2,7 +2,7 @@ import Testing
 @testable import LuaRoutes
 
 /// `.env`, `.env.local` and the process environment, as handlers read them through `env`
-/// (CONTRACT.md section 6).
+/// (docs/reference.md section 6).
 @Suite struct EnvironmentTests {
     static let show = "return function(req, res) res.json({ a = env.A, b = env.B, c = env.C, d = env.D }) end"
 

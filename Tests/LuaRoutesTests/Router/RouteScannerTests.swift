@@ -26,7 +26,7 @@ private func scan(_ root: String, _ exts: [String] = ["lua"]) throws -> [String]
 }
 
 @Suite struct RouteScannerTests {
-    /// CONTRACT §2's layout on disk, plus files that are not routes.
+    /// docs/reference.md section 2's layout on disk, plus files that are not routes.
     @Test func contractLayout() throws {
         try withRoot([
             "pages/api/index.lua", "pages/api/user.lua", "pages/api/users/index.lua", "pages/api/users/[id].lua",

@@ -19,14 +19,14 @@ struct RouteRow: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(path) -> \(file ?? "404")" }
 }
 
-/// CONTRACT §2's table, as files on disk.
+/// docs/reference.md section 2's table, as files on disk.
 private let contract = [
     "pages/api/index.lua", "pages/api/user.lua", "pages/api/users/index.lua", "pages/api/users/[id].lua",
     "pages/api/posts/[pid]/comments.lua", "pages/api/files/[...path].lua", "pages/api/opt/[[...slug]].lua",
 ]
 
 private let rows: [RouteRow] = [
-    // CONTRACT §2, row by row.
+    // docs/reference.md section 2, row by row.
     RouteRow(contract, "/api", "index.lua"),                          // index.lua serves its folder
     RouteRow(contract, "/api/user", "user.lua"),                      // a plain file
     RouteRow(contract, "/api/users", "users/index.lua"),              // a folder's index

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LuaRoutes
 
-/// fetch against a real local upstream (CONTRACT.md section 6): the handler's coroutine waits
+/// fetch against a real local upstream (docs/reference.md section 6): the handler's coroutine waits
 /// without blocking the loop, and every way an outbound request can end reads clearly.
 @Suite struct FetchTests {
     static func upstream() async throws -> Upstream {

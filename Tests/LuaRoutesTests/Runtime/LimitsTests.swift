@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LuaRoutes
 
-/// What the contract answers when a limit or an error stops a handler (CONTRACT.md section 5).
+/// What the contract answers when a limit or an error stops a handler (docs/reference.md section 5).
 let internalErrorBody = #"{"error":"Internal Server Error"}"#
 
 /// Small limits, so every case ends fast whatever the machine: the limits stop the work, the

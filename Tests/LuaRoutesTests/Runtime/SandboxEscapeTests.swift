@@ -12,7 +12,7 @@ struct EscapeProbe: Sendable, CustomTestStringConvertible {
     var testDescription: String { expression }
 }
 
-/// What CONTRACT.md section 6 removes stays removed, and what it refuses stays refused.
+/// What docs/reference.md section 6 removes stays removed, and what it refuses stays refused.
 private let probes: [EscapeProbe] = [
     EscapeProbe("io", "nil"), EscapeProbe("debug", "nil"), EscapeProbe("package", "nil"),
     EscapeProbe("dofile", "nil"), EscapeProbe("loadfile", "nil"), EscapeProbe("_G", "nil"),

@@ -33,7 +33,7 @@ import Testing
         #expect(body.contains(#""cookies":{"a":"1","b":"%zzA","c":"\"unterminated","d":"=\"","e":"spaced value","f":"\u0000x"}"#), "\(body)")
     }
 
-    /// A malformed Content-Type counts as absent (CONTRACT.md section 4): the body is the raw
+    /// A malformed Content-Type counts as absent (docs/reference.md section 4): the body is the raw
     /// text, never a 400 or 500. Malformed parameters count too, as in Next.js.
     @Test(arguments: [
         "application/json/extra", "json", "text/", ";;;", "application/js on", "=",

@@ -1,7 +1,7 @@
 import Testing
 @testable import LuaRoutes
 
-/// CONTRACT.md section 2's table over a real socket: the same rows as DispatcherRoutingTests,
+/// docs/reference.md section 2's table over a real socket: the same rows as DispatcherRoutingTests,
 /// answered by `serve`'s HTTP path.
 @Suite struct ServerRoutingTests {
     static let rows = DispatcherRoutingTests.contractRows

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import LuaRoutes
 
-/// `shared` dictionaries (DATA.md section 2): one store per process, seen by every route on
+/// `shared` dictionaries (docs/data.md ("shared")): one store per process, seen by every route on
 /// every event loop, with ngx.shared.DICT's semantics.
 @Suite struct SharedDictTests {
     static let config = #"return { shared = { counters = "1mb", small = "8kb" } }"#

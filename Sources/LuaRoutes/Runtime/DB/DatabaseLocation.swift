@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which database a project uses (DATA.md section 1.3): `LUAROUTES_DB_URL` (what
+/// Which database a project uses (docs/data.md ("Configuration")): `LUAROUTES_DB_URL` (what
 /// `luaroutes test` sets for its temporary database), else `db.url`, else `DATABASE_URL`, else
 /// the SQLite file `ROOT/.luaroutes/data.db`.
 public enum DatabaseLocation: Sendable, Equatable {

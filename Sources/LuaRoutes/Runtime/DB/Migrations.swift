@@ -1,7 +1,7 @@
 import CLuaGlue
 import Foundation
 
-/// `ROOT/migrations/NNN_name.sql` (DATA.md section 1.5): run in numeric order before the host
+/// `ROOT/migrations/NNN_name.sql` (docs/data.md ("Migrations")): run in numeric order before the host
 /// answers, each in its own transaction, each recorded in `luaroutes_migrations(version, name,
 /// checksum, applied_at)`. A file changed after it ran, two files with one number, or a file
 /// without a number stops start-up; so does a failing file, whose effects are rolled back

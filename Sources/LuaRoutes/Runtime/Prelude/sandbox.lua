@@ -13,7 +13,7 @@ local tostring, error = tostring, error
 local getmetatable, collectgarbage = getmetatable, collectgarbage
 local format = string.format
 
--- Gone (CONTRACT.md section 6). io, debug and package were never opened.
+-- Gone (docs/reference.md section 6). io, debug and package were never opened.
 for _, name in ipairs({ "dofile", "loadfile", "collectgarbage", "print", "warn", "require", "load", "_G", "_VERSION", "setmetatable" }) do
   G[name] = nil
 end

@@ -1,6 +1,6 @@
 import CLuaGlue
 
-/// The `shared` dictionaries of a project (DATA.md section 2). The dictionaries themselves
+/// The `shared` dictionaries of a project (docs/data.md ("shared")). The dictionaries themselves
 /// live in C (lr_shared_dict.c), one per (ROOT, name) for the whole process, so every route on
 /// every event loop sees the same one and a reload finds its contents again.
 enum SharedDictionaries {
