@@ -43,8 +43,8 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "luaroutes")
         logger.logLevel = .error
-        Sandbox.limitsOffForBenchmark = noLimits
-        let project = try root.loadProject(logger: logger)
+        let loaded = try root.loadProject(logger: logger)
+        let project = noLimits ? loaded.withoutLimits() : loaded
         var headerList = try HeaderArguments.parse(headers)
         if data != nil, !headerList.contains(where: { $0.name.lowercased() == "content-type" }) {
             headerList.append(("Content-Type", "application/json"))

@@ -6,7 +6,7 @@ import Logging
 /// and a reload builds a new `Project` beside the old one.
 public struct Project: Sendable {
     public let root: String
-    public let config: ProjectConfig
+    public private(set) var config: ProjectConfig
     public let routeTable: RouteTable
     /// Route sources by file (relative to ROOT); a file that cannot be read is absent.
     let routeSources: [String: String]
@@ -64,5 +64,15 @@ public struct Project: Sendable {
             modules["lib/" + relative] = text
         }
         return modules
+    }
+}
+
+extension Project {
+    /// The same project with every limit off, for `luaroutes bench --no-limits`: what the
+    /// limits cost is the difference. Never used while serving.
+    public func withoutLimits() -> Project {
+        var copy = self
+        copy.config.routeDefaults.limits.enforced = false
+        return copy
     }
 }

@@ -84,7 +84,7 @@ final class RouteWorker {
             loadError = "\(route.file): \(error.description)"
             return
         }
-        sandbox.state.context.pointee.cap = config.limits.memory
+        sandbox.state.context.pointee.cap = config.limits.enforced ? config.limits.memory : 0   // 0: no cap
         self.kind = kind
         self.methods = methods
         self.sandbox = sandbox

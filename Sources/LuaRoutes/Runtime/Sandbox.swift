@@ -13,11 +13,6 @@ public final class Sandbox {
     var idleThreads: [(thread: OpaquePointer, ref: Int32)] = []
     static let maxIdleThreads = 32
 
-    /// Set only by `luaroutes bench --no-limits`, before any state exists, to measure what the
-    /// limits cost: no CPU or wall limit (the limit signal ignores the state), no memory cap.
-    /// Never set while serving.
-    nonisolated(unsafe) public static var limitsOffForBenchmark = false
-
     struct SetupError: Error, CustomStringConvertible {
         let description: String
     }
@@ -26,7 +21,7 @@ public final class Sandbox {
     ///   - environment: what `env.NAME` reads.
     ///   - modules: `lib/` sources by path relative to ROOT ("lib/a/b.lua").
     init(limits: SandboxLimits, environment: [String: String], modules: [String: String], host: SandboxHost) throws(SetupError) {
-        let unlimited = Sandbox.limitsOffForBenchmark
+        let unlimited = !limits.enforced
         guard let state = LuaState(memoryCap: unlimited ? 0 : limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
         if unlimited { state.context.pointee.unlimited = 1 }
         self.state = state

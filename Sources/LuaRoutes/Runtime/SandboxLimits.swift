@@ -9,6 +9,9 @@ public struct SandboxLimits: Sendable, Equatable {
     public var memory: Int
     public var cpu: Duration
     public var timeout: Duration
+    /// False only for `luaroutes bench --no-limits` (``Project/withoutLimits()``), to measure
+    /// what the limits cost: no memory cap, no CPU or wall limit. No config key sets it.
+    public var enforced = true
 
     public init(memory: Int = 64 << 20, cpu: Duration = .seconds(1), timeout: Duration = .seconds(10)) {
         self.memory = memory
