@@ -7,10 +7,15 @@ import Glibc
 public enum LoopbackError: Error { case connect, send, noPort }
 
 /// A blocking connection to 127.0.0.1:`port` whose reads time out after `readTimeout` seconds.
-/// Tests send exact bytes through it, malformed HTTP included.
-public func connectLoopback(port: Int, readTimeout: Int = 5) throws -> Int32 {
+/// Tests send exact bytes through it, malformed HTTP included. `receiveBuffer` shrinks the
+/// socket's receive buffer (before connecting), so a client that does not read stops a
+/// server's output sooner.
+public func connectLoopback(port: Int, readTimeout: Int = 5, receiveBuffer: Int32? = nil) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw LoopbackError.connect }
+    if var size = receiveBuffer {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
     var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = loopbackAddress(port: port)

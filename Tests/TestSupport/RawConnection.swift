@@ -10,22 +10,9 @@ public final class RawConnection {
 
     public let fd: Int32
 
-    /// `receiveBuffer` shrinks the socket's receive buffer (before connecting), so a client that
-    /// does not read stops a server's output sooner.
+    /// `receiveBuffer`: see ``connectLoopback(port:readTimeout:receiveBuffer:)``.
     public init(port: Int, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackError.connect }
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = loopbackAddress(port: port)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw LoopbackError.connect
-        }
+        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer)
     }
 
     deinit { close(fd) }
@@ -35,15 +22,7 @@ public final class RawConnection {
     public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     @discardableResult
-    public func send(_ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            sent += n
-        }
-        return true
-    }
+    public func send(_ bytes: [UInt8]) -> Bool { sendAll(fd, bytes) == bytes.count }
 
     public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 

@@ -13,24 +13,7 @@ func withDatabaseProject<T>(_ files: [String: String], threads: Int = 1,
                             _ body: (TestApp) async throws -> T) async throws -> T {
     var files = files
     if files["migrations/001_schema.sql"] == nil { files["migrations/001_schema.sql"] = DBSchema.sqlite }
-    let root = try makeProjectFolder(files)
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    let logs = InMemoryLogHandler()
-    let logger = Logger(label: "test", factory: { _ in logs })
-    let project = try Project.load(root: root, processEnvironment: [:], logger: logger)
-    try project.prepareDatabase(logger: logger)
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-    let dispatcher = Dispatcher(project: project, group: group, dev: true, logger: logger)
-    do {
-        let result = try await body(TestApp(root: root, dispatcher: dispatcher, logs: logs))
-        await dispatcher.shutdown()
-        try await group.shutdownGracefully()
-        return result
-    } catch {
-        await dispatcher.shutdown()
-        try? await group.shutdownGracefully()
-        throw error
-    }
+    return try await withProject(files, dev: true, threads: threads, prepareDatabase: true, body)
 }
 
 /// The handler that runs a conformance row: its return values, nils as json.null, as JSON.

@@ -36,6 +36,7 @@ func withProject<T>(
     dev: Bool = false,
     threads: Int = 1,
     environment: [String: String] = [:],
+    prepareDatabase: Bool = false,
     _ body: (TestApp) async throws -> T
 ) async throws -> T {
     let root = try makeProjectFolder(files)
@@ -43,6 +44,7 @@ func withProject<T>(
     let logs = InMemoryLogHandler()
     let logger = Logger(label: "test", factory: { _ in logs })
     let project = try Project.load(root: root, processEnvironment: environment, logger: logger)
+    if prepareDatabase { try project.prepareDatabase(logger: logger) }   // migrations, as serve runs them at start-up
     let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     let dispatcher = Dispatcher(project: project, group: group, dev: dev, logger: logger)
     do {

@@ -17,11 +17,19 @@ import Glibc
 func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, logs: InMemoryLogHandler? = nil,
                              accessLog: AccessLog? = nil, metrics: ServerMetrics? = nil,
                              _ body: @Sendable (Int) async throws -> T) async throws -> T {
-    let root = try makeProjectFolder(files)
-    defer { try? FileManager.default.removeItem(atPath: root) }
+    try await withServer(files, threads: 1, dev: dev, logs: logs, accessLog: accessLog, metrics: metrics) { port, _ in try await body(port) }
+}
+
+/// The same with `threads` event loops (state shared across loops is what the data tests
+/// check), on `files` or on an existing ROOT (kept afterwards); `body` gets the port and ROOT.
+func withServer<T: Sendable>(_ files: [String: String], threads: Int, root existing: String? = nil, dev: Bool = false,
+                             logs: InMemoryLogHandler? = nil, accessLog: AccessLog? = nil, metrics: ServerMetrics? = nil,
+                             _ body: @Sendable (_ port: Int, _ root: String) async throws -> T) async throws -> T {
+    let root = try existing ?? makeProjectFolder(files)
+    defer { if existing == nil { try? FileManager.default.removeItem(atPath: root) } }
     let logger = Logger(label: "test-server", factory: { _ in logs.map { $0 as any LogHandler } ?? SwiftLogNoOpLogHandler() })
     let project = try Project.load(root: root, processEnvironment: [:], logger: logger)
-    let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let loops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     let dispatcher = Dispatcher(project: project, group: loops, dev: dev, logger: logger, metrics: metrics, accessLog: accessLog)
     let server = HTTPServer(dispatcher: dispatcher, configuration: .init(host: "127.0.0.1", port: 0, settings: project.config.server),
                             logger: logger)
@@ -34,7 +42,7 @@ func withServer<T: Sendable>(_ files: [String: String], dev: Bool = false, logs:
     }
     guard let port else { throw LoopbackError.noPort }
     let result: Result<T, any Error>
-    do { result = .success(try await body(port)) } catch { result = .failure(error) }
+    do { result = .success(try await body(port, root)) } catch { result = .failure(error) }
     await services.triggerGracefulShutdown()
     try await running
     await dispatcher.shutdown()

@@ -10,34 +10,6 @@ import TestSupport
 import Glibc
 #endif
 
-/// A real `HTTPServer` with `threads` event loops on an ephemeral loopback port (state shared
-/// across loops is what the data tests check). `body` gets the port and ROOT.
-func withServer<T: Sendable>(_ files: [String: String], threads: Int, root existing: String? = nil,
-                             _ body: @Sendable (_ port: Int, _ root: String) async throws -> T) async throws -> T {
-    let root = try existing ?? makeProjectFolder(files)
-    defer { if existing == nil { try? FileManager.default.removeItem(atPath: root) } }
-    let logger = Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() })
-    let project = try Project.load(root: root, processEnvironment: [:], logger: logger)
-    let loops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-    let dispatcher = Dispatcher(project: project, group: loops, logger: logger)
-    let server = HTTPServer(dispatcher: dispatcher, configuration: .init(host: "127.0.0.1", port: 0), logger: logger)
-    let services = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
-    async let running: Void = services.run()
-    var port: Int?
-    for _ in 0..<500 where port == nil {
-        port = server.localPort
-        if port == nil { try await Task.sleep(for: .milliseconds(10)) }
-    }
-    guard let port else { throw LoopbackError.noPort }
-    let result: Result<T, any Error>
-    do { result = .success(try await body(port, root)) } catch { result = .failure(error) }
-    await services.triggerGracefulShutdown()
-    try await running
-    await dispatcher.shutdown()
-    try await loops.shutdownGracefully()
-    return try result.get()
-}
-
 /// One blocking keep-alive connection: `send` writes a request, `read` takes one response
 /// (head, then Content-Length bytes), so several connections can each have one in flight.
 final class KeepAliveClient {
@@ -51,12 +23,7 @@ final class KeepAliveClient {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: x\r\n"
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { text += "\r\n" }
         let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw LoopbackError.send }
-            sent += n
-        }
+        guard sendAll(fd, bytes) == bytes.count else { throw LoopbackError.send }
     }
 
     /// The next response's status code and body; nil when the connection closed or timed out.
