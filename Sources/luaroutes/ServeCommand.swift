@@ -77,12 +77,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let registry, let metrics, let metricsPort {
             let responder = MetricsResponder(registry: registry, metrics: metrics, dispatcher: dispatcher)
             services.append(.init(service: HTTPServer(responder: responder, group: group,
-                                                      configuration: .init(host: host, port: metricsPort, grace: .zero, name: "metrics"),
+                                                      configuration: .init(bindAddress: host, port: metricsPort, grace: .zero, name: "metrics"),
                                                       logger: logger)))
         }
         // After the metrics server, so graceful shutdown reaches it first: the metrics port stays up while it drains.
         let server = HTTPServer(dispatcher: dispatcher,
-                                configuration: .init(host: host, port: port, grace: .seconds(grace), settings: project.config.server),
+                                configuration: .init(bindAddress: host, port: port, grace: .seconds(grace), settings: project.config.server),
                                 logger: logger)
         services.append(.init(service: server))
         // Last of all, so it starts counting at the signal: the process ends within --grace (plus

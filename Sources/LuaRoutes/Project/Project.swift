@@ -34,7 +34,7 @@ public struct Project: Sendable {
         let (environment, envFiles) = DotEnv.load(root: root, process: processEnvironment)
         let config: ProjectConfig
         do {
-            config = try ProjectConfig.load(root: root, environment: environment, host: SandboxHost(logger: logger))
+            config = try ProjectConfig.load(root: root, environment: environment, callbacks: SandboxCallbacks(logger: logger))
         } catch {
             throw LoadError(description: "error: \(error.description)")
         }

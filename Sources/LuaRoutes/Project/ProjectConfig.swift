@@ -17,7 +17,7 @@ public struct ProjectConfig: Sendable, Equatable {
 
     /// Reads ROOT/luaroutes.config.lua when it exists. It runs in a sandbox of its own with
     /// the default limits, text only; it must return a table.
-    static func load(root: String, environment: [String: String], host: SandboxHost) throws(ConfigError) -> ProjectConfig {
+    static func load(root: String, environment: [String: String], callbacks: SandboxCallbacks) throws(ConfigError) -> ProjectConfig {
         let path = root + "/" + fileName
         guard FileManager.default.fileExists(atPath: path) else { return ProjectConfig() }
         guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -25,7 +25,7 @@ public struct ProjectConfig: Sendable, Equatable {
         }
         let value: LuaValue
         do {
-            let sandbox = try Sandbox(limits: SandboxLimits(), environment: environment, modules: [:], host: host)
+            let sandbox = try Sandbox(limits: SandboxLimits(), environment: environment, modules: [:], callbacks: callbacks)
             switch sandbox.runChunk(source, chunkName: "@" + fileName) {
             case .success(let result): value = result
             case .failure(let failure): throw ConfigError(describe(failure))

@@ -43,11 +43,11 @@ extension RouteWorker {
     /// Resumes the request's coroutine (with a fetch answer, after the first time) and acts on
     /// where it stopped.
     func run(_ inFlight: InFlightRequest, arguments: Int32, answer: FetchOutcome?) {
-        host.current = inFlight
+        callbacks.current = inFlight
         let outcome = FetchAnswer.scoped(answer, in: inFlight.sandbox.state.context) {
             inFlight.sandbox.resume(inFlight.thread, arguments: arguments, wallDeadline: inFlight.wallDeadline)
         }
-        host.current = nil
+        callbacks.current = nil
         if case .waiting = outcome {
             if inFlight.timeoutTask == nil {
                 let remaining = max(0, inFlight.wallDeadline - lr_monotonic_ns())
@@ -119,7 +119,7 @@ extension RouteWorker {
         guard used === sandbox, used.isSpent else { return }
         logger.warning("replacing the Lua state after a limit was hit")
         load()
-        host.fetchSettings = config.fetch
+        callbacks.fetchSettings = config.fetch
     }
 
     /// The response headers as `dispatch` left them: `names` in order, `values[name]` = { name

@@ -14,7 +14,7 @@ final class RouteWorker {
     private(set) var loadError: String?
     private(set) var sandbox: Sandbox?
     private var moduleRef: Int32 = LUA_NOREF
-    let host: SandboxHost
+    let callbacks: SandboxCallbacks
     let logger: Logger
     let fetcher: FetchClient
     let loop: any EventLoop
@@ -32,10 +32,10 @@ final class RouteWorker {
         var logger = logger
         logger[metadataKey: "route"] = .string(route.file)
         self.logger = logger
-        self.host = SandboxHost(logger: logger)
+        self.callbacks = SandboxCallbacks(logger: logger)
         load()
-        host.fetchSettings = config.fetch
-        host.startFetch = { [unowned self] request, spec in self.startFetch(for: request, spec) }
+        callbacks.fetchSettings = config.fetch
+        callbacks.startFetch = { [unowned self] request, spec in self.startFetch(for: request, spec) }
     }
 
     /// (Re)creates the state and runs the route file in it. On failure the route answers 500.
@@ -50,7 +50,7 @@ final class RouteWorker {
         let sandbox: Sandbox
         do {
             sandbox = try Sandbox(limits: project.config.routeDefaults.limits, environment: project.environment,
-                                  modules: project.modules, host: host)
+                                  modules: project.modules, callbacks: callbacks)
         } catch {
             loadError = "\(route.file): \(error.description)"
             return

@@ -5,7 +5,7 @@ import CLuaGlue
 /// (`classify`, `dispatch`) from the ``Prelude``.
 public final class Sandbox {
     let state: LuaState
-    let host: SandboxHost
+    let callbacks: SandboxCallbacks
     private let classifyRef: Int32
     private let dispatchRef: Int32
     /// Coroutines that finished normally, ready for the next request (a new one costs a
@@ -20,14 +20,14 @@ public final class Sandbox {
     /// - Parameters:
     ///   - environment: what `env.NAME` reads.
     ///   - modules: `lib/` sources by path relative to ROOT ("lib/a/b.lua").
-    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], host: SandboxHost) throws(SetupError) {
+    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], callbacks: SandboxCallbacks) throws(SetupError) {
         let unlimited = !limits.enforced
         guard let state = LuaState(memoryCap: unlimited ? 0 : limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
         if unlimited { state.context.pointee.unlimited = 1 }
         self.state = state
-        self.host = host
+        self.callbacks = callbacks
         let L = state.L
-        host.install(in: state.context)
+        callbacks.install(in: state.context)
 
         guard lr_call_protected(L, lr_sandbox_open, 0, 1) == LUA_OK else {  // stack: priv
             let message = state.string(at: -1) ?? "?"

@@ -10,16 +10,16 @@ import ServiceLifecycle
 /// SIGTERM/SIGINT stop accepting, let requests in flight finish (up to `grace`), then return.
 public final class HTTPServer: Service, Sendable {
     public struct Configuration: Sendable {
-        public var host: String
+        public var bindAddress: String   // `serve --host`
         public var port: Int
         public var grace: Duration
         /// Names the server in its "listening on" line ("luaroutes", "metrics").
         public var name: String
         /// Timeouts and limits per connection (`server = { ... }` in the config file).
         public var settings: ServerSettings
-        public init(host: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10), name: String = "luaroutes",
+        public init(bindAddress: String = "127.0.0.1", port: Int = 3000, grace: Duration = .seconds(10), name: String = "luaroutes",
                     settings: ServerSettings = ServerSettings()) {
-            self.host = host
+            self.bindAddress = bindAddress
             self.port = port
             self.grace = grace
             self.name = name
@@ -61,7 +61,7 @@ public final class HTTPServer: Service, Sendable {
         boundPort.value = channel.localAddress?.port
         var metadata = responder.startupMetadata
         metadata["max_connections"] = "\(tracker.maxConnections)"
-        logger.info("\(configuration.name) listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
+        logger.info("\(configuration.name) listening on http://\(configuration.bindAddress):\(channel.localAddress?.port ?? configuration.port)",
                     metadata: metadata)
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
@@ -106,7 +106,7 @@ public final class HTTPServer: Service, Sendable {
                                                               decoder: decoder, settings: settings))
                 }
             }
-            .bind(host: configuration.host, port: configuration.port)
+            .bind(host: configuration.bindAddress, port: configuration.port)
             .get()
     }
 

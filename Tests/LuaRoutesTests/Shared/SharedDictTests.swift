@@ -223,7 +223,7 @@ import TestSupport
     }
 
     static func parse(_ source: String) -> LuaValue {
-        let sandbox = try! Sandbox(limits: SandboxLimits(), environment: [:], modules: [:], host: SandboxHost(logger: .init(label: "t")))
+        let sandbox = try! Sandbox(limits: SandboxLimits(), environment: [:], modules: [:], callbacks: SandboxCallbacks(logger: .init(label: "t")))
         return (try? sandbox.runChunk(source, chunkName: "=config").get()) ?? .nil
     }
 }

@@ -31,7 +31,7 @@ func withServer<T: Sendable>(_ files: [String: String], threads: Int, root exist
     let project = try Project.load(root: root, processEnvironment: [:], logger: logger)
     let loops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     let dispatcher = Dispatcher(project: project, group: loops, dev: dev, logger: logger, metrics: metrics, accessLog: accessLog)
-    let server = HTTPServer(dispatcher: dispatcher, configuration: .init(host: "127.0.0.1", port: 0, settings: project.config.server),
+    let server = HTTPServer(dispatcher: dispatcher, configuration: .init(bindAddress: "127.0.0.1", port: 0, settings: project.config.server),
                             logger: logger)
     let services = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
     async let running: Void = services.run()

@@ -89,7 +89,7 @@ final class DatabaseBinding {
     }
 
     private func connection() throws(Refusal) -> SQLiteConnection {
-        guard let current = worker.host.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
+        guard let current = worker.callbacks.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
         if !pins.isEmpty, let pin = pins[ObjectIdentifier(current)] { return pin.connection }   // most requests hold none
         return try open { database throws(SQLiteConnection.OpenError) in try database.autocommitConnection() }
     }
@@ -105,7 +105,7 @@ final class DatabaseBinding {
 
     /// db.transaction: the request's pinned connection (one level deeper), or a new pin.
     private func pin() throws(Refusal) -> (SQLiteConnection, depth: Int) {
-        guard let current = worker.host.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
+        guard let current = worker.callbacks.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
         let key = ObjectIdentifier(current)
         if let pin = pins[key] {
             pins[key] = (pin.connection, pin.levels + 1)
@@ -117,7 +117,7 @@ final class DatabaseBinding {
     }
 
     private func unpin(depth: Int) {
-        guard let current = worker.host.current, let pin = pins[ObjectIdentifier(current)] else { return }
+        guard let current = worker.callbacks.current, let pin = pins[ObjectIdentifier(current)] else { return }
         if depth > 0 {
             pins[ObjectIdentifier(current)] = (pin.connection, depth)
             return
@@ -128,7 +128,7 @@ final class DatabaseBinding {
 
     /// A lock wait: the request's coroutine yields; resume it on this loop after `ms`.
     private func wait(milliseconds: Int32) -> Bool {
-        guard let current = worker.host.current else { return false }
+        guard let current = worker.callbacks.current else { return false }
         worker.loop.scheduleTask(in: .milliseconds(Int64(milliseconds))) { [weak worker] in
             guard let worker, !current.finished else { return }
             worker.run(current, arguments: 0, answer: nil)

@@ -6,7 +6,7 @@ import Logging
 ///
 /// Called from C in the middle of a `lua_resume`: nothing here may touch the Lua state, and
 /// nothing may resume Lua (fetch answers always arrive later, on the event loop).
-final class SandboxHost {
+final class SandboxCallbacks {
     var logger: Logger
     /// Set by the worker around each resume of a request; nil at module scope.
     var current: InFlightRequest?
@@ -20,21 +20,21 @@ final class SandboxHost {
 
     func install(in context: UnsafeMutablePointer<lr_ctx>) {
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
-        context.pointee.log = SandboxHost.logCallback
-        context.pointee.fetch_start = SandboxHost.fetchCallback
+        context.pointee.log = SandboxCallbacks.logCallback
+        context.pointee.fetch_start = SandboxCallbacks.fetchCallback
     }
 
     static let logCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int) -> Void = {
         host, level, message, length in
         guard let host, let message else { return }
-        let sink = Unmanaged<SandboxHost>.fromOpaque(host).takeUnretainedValue()
+        let sink = Unmanaged<SandboxCallbacks>.fromOpaque(host).takeUnretainedValue()
         sink.emit(level: level, text: String(bytes: message, count: length))
     }
 
     static let fetchCallback: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<lr_fetch_request>?, UnsafeMutablePointer<CChar>?, Int) -> Int32 = {
         host, request, errorBuffer, errorCapacity in
         guard let host, let request else { return 1 }
-        let sink = Unmanaged<SandboxHost>.fromOpaque(host).takeUnretainedValue()
+        let sink = Unmanaged<SandboxCallbacks>.fromOpaque(host).takeUnretainedValue()
         let error = sink.fetch(request.pointee)
         guard let error else { return 0 }
         if let errorBuffer, errorCapacity > 0 {
