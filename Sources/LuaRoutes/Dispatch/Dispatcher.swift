@@ -190,11 +190,3 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         return response
     }
 }
-
-/// What `luaroutes routes` prints for one route.
-public struct RouteReport: Sendable {
-    public let route: Route
-    /// The exported method functions; empty when one function serves every method.
-    public let methods: [String]
-    public let error: String?
-}

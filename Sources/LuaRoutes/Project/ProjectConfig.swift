@@ -9,7 +9,7 @@ public struct ProjectConfig: Sendable, Equatable {
     public var routeDefaults = RouteConfig()
     /// `server = { ... }`: timeouts and limits of the HTTP host.
     public var server = ServerSettings()
-    /// `shared` dictionaries and `db` (DataConfig.swift).
+    /// `shared` dictionaries and `db` (docs/data.md): project-wide, a route's `config` cannot change them.
     public var shared: [SharedDeclaration] = []
     public var database = DatabaseConfig()
 

@@ -1,14 +1,5 @@
 import Logging
 
-/// What a reload did.
-public enum ReloadOutcome: Sendable, Equatable {
-    /// The new generation serves; `routes` routes, some perhaps kept at their previous version.
-    case reloaded(routes: Int)
-    /// A project-level error (conflicting routes, bad config, ROOT gone): the previous
-    /// generation keeps serving.
-    case failed(String)
-}
-
 extension Dispatcher {
     /// Reads ROOT again (routes, `lib/`, `.env` files, config), builds and checks the new
     /// generation aside, then swaps it in. Requests in flight finish on the generation they

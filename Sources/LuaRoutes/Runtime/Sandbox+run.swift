@@ -1,27 +1,5 @@
 import CLuaGlue
 
-/// Why user code stopped without finishing.
-struct LuaFailure: Error, Equatable {
-    enum Kind: Equatable {
-        case error           // a Lua error: message and traceback
-        case cpu             // limits.cpu spent
-        case timeout         // limits.timeout reached while Lua was running
-        case memory          // limits.memory reached
-        case yield           // a bare coroutine.yield() at the handler's top level
-        case hostYieldAtLoad // the module scope waited on the host (fetch), which it may not
-    }
-    let kind: Kind
-    let message: String
-    var traceback: String? = nil
-}
-
-/// What one `lua_resume` of a request's (or a chunk's) root coroutine came to.
-enum ResumeOutcome {
-    case returned(results: Int32)   // values on the coroutine's stack
-    case waiting                    // yielded to the host (fetch); resume it when the answer comes
-    case failed(LuaFailure)
-}
-
 extension Sandbox {
     /// Starts a fresh CPU budget: one per request (and one per module-scope run).
     func startBudget(_ limits: SandboxLimits) {

@@ -26,14 +26,6 @@ extension LoopResponder {
     }
 }
 
-/// A request target as its responder routed it.
-public struct RoutedTarget {
-    /// The largest request body the target accepts.
-    public let bodyLimit: Int
-    /// The ``Dispatcher``'s lookup, reused by `respond`; nil for other responders.
-    let routing: Dispatcher.Routing?
-}
-
 extension Dispatcher {
     public var startupMetadata: Logger.Metadata {
         let generation = self.generation

@@ -4,23 +4,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
-/// One outbound request as a handler asked for it, with the route's fetch settings.
-struct FetchSpec: Sendable {
-    var url: String
-    var method: String
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]?
-    var timeout: Duration
-    var settings: FetchSettings
-}
-
-/// What came back: a response (header names lower-case, repeats joined by ", "), or the
-/// readable reason it did not ("connection refused", "timed out after 10s", "response over 10mb").
-enum FetchOutcome: Sendable {
-    case response(status: Int, headers: [(name: String, value: String)], body: [UInt8])
-    case failure(String)
-}
-
 /// `fetch` on AsyncHTTPClient, sharing the server's event loops: each response is delivered on
 /// the loop of the request that asked, so the handler resumes where its Lua state lives.
 /// Redirects are followed here (up to 10) so each hop is checked against `fetch.allow`.

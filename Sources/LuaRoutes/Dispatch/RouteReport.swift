@@ -1,0 +1,12 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Synchronization
+
+/// What `luaroutes routes` prints for one route.
+public struct RouteReport: Sendable {
+    public let route: Route
+    /// The exported method functions; empty when one function serves every method.
+    public let methods: [String]
+    public let error: String?
+}
