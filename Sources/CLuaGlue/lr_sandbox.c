@@ -73,7 +73,14 @@ int lr_sandbox_open(lua_State *L) {
     lua_createtable(L, 0, 1);                       /* the host-yield sentinel */
     lua_setfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);
 
-    lua_createtable(L, 0, 10);                      /* stack: priv */
+    lua_createtable(L, 0, 0);                       /* the request coroutines: a weak-keyed set */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, LR_REG_ROOTS);
+
+    lua_createtable(L, 0, 12);                      /* stack: priv */
     lua_pushcfunction(L, lr_l_log);
     lua_setfield(L, -2, "log");
     lua_pushcfunction(L, lr_l_readonly);
@@ -93,7 +100,33 @@ int lr_sandbox_open(lua_State *L) {
     lua_setfield(L, -2, "resume");
     lua_pushcfunction(L, lr_co_close);
     lua_setfield(L, -2, "close");
+    lua_getfield(L, LUA_REGISTRYINDEX, LR_REG_ROOTS);
+    lua_setfield(L, -2, "roots");
     return 1;
+}
+
+/* lr_new_root_thread's protected part: leaves the thread's registry ref on the stack. */
+static int lr_l_new_root_thread(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, LR_REG_ROOTS);    /* stack: roots */
+    lua_newthread(L);                                    /* stack: roots thread */
+    lua_pushvalue(L, -1);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -4);                                   /* roots[thread] = true */
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));  /* stack: roots ref */
+    return 1;
+}
+
+lua_State *lr_new_root_thread(lua_State *L, int *ref) {
+    if (lr_call_protected(L, lr_l_new_root_thread, 0, 1) != LUA_OK) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    *ref = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, *ref);
+    lua_State *thread = lua_tothread(L, -1);
+    lua_pop(L, 1);
+    return thread;
 }
 
 int lr_call_protected(lua_State *L, lua_CFunction f, int nargs, int nresults) {

@@ -6,11 +6,12 @@
 /* Registry keys shared by the C glue and the prelude. */
 #define LR_REG_HOST "lr.HOST"        /* the sentinel value that host yields carry */
 #define LR_REG_REQ_MT "lr.req_mt"    /* metatable of req tables (lazy fields) */
+#define LR_REG_ROOTS "lr.roots"      /* weak set of the coroutines the host runs requests in */
 
 /* A lua_CFunction, run through lr_call_protected: opens the kept standard libraries (base,
  * coroutine, table, string, math, utf8, os; never io, debug or package) and pushes the table of
  * private host functions the prelude takes as its argument: {log, readonly, fetch_start, json,
- * crypto, HOST, tripped, resume, close}. */
+ * crypto, HOST, tripped, resume, close, roots}. */
 int lr_sandbox_open(lua_State *L);
 
 /* Calls the C function f with the nargs values on top of the stack, in protected mode.
@@ -31,6 +32,12 @@ int lr_load_prelude(lua_State *L, const char *source, size_t len, const char *ch
  * stack traceback. A non-string error object is described, never converted through its
  * metamethods (they are user code). Returns a Lua status. Never raises. */
 int lr_push_traceback(lua_State *L, lua_State *co);
+
+/* A new coroutine for the host to run a request (or a module chunk) in: anchored in the
+ * registry (*ref, for luaL_unref) so the collector keeps it, and entered in the LR_REG_ROOTS set,
+ * so that script code holding it cannot resume or close it while it waits on the host
+ * (docs/reference.md section 6, `fetch`). NULL when out of memory. Never raises. */
+lua_State *lr_new_root_thread(lua_State *L, int *ref);
 
 /* True when the value at idx is the host-yield sentinel. Never raises. */
 int lr_is_host_sentinel(lua_State *L, int idx);

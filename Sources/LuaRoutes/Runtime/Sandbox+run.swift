@@ -57,10 +57,13 @@ extension Sandbox {
         }
     }
 
-    /// A new coroutine, anchored in the registry (or the collector could free it mid-request).
+    /// A new coroutine, anchored in the registry (or the collector could free it mid-request)
+    /// and known as a request's own, so script code cannot resume it while it waits on the host.
     func newThread() -> (thread: OpaquePointer, ref: Int32) {
-        let thread = lua_newthread(state.L)!                 // stack: thread
-        let ref = luaL_ref(state.L, lr_registryindex())     // stack: (empty)
+        var ref: Int32 = 0
+        // Runs outside the memory cap (no user code is running), so only the system's own
+        // memory can fail it, as it would any allocation of the host.
+        guard let thread = lr_new_root_thread(state.L, &ref) else { fatalError("out of memory creating a Lua coroutine") }
         return (thread, ref)
     }
 

@@ -168,6 +168,50 @@ import Testing
         try await up.close()
     }
 
+    /// A coroutine parked on fetch belongs to its request: another request that finds it in
+    /// module state can neither resume nor close it, and the first request's answer is intact.
+    @Test func aCoroutineWaitingOnTheHostCannotBeTakenByAnotherRequest() async throws {
+        let up = try await Self.upstream()
+        let slow = "http://127.0.0.1:\(up.port)/slow"
+        try await withProject([
+            "pages/api/held.lua": """
+            local held = {}
+            return function(req, res)
+              if req.query.hold == "root" then
+                held.root = coroutine.running()
+                res.send("root:" .. fetch("\(slow)").body)
+              elseif req.query.hold == "inner" then
+                held.inner = coroutine.create(function() return fetch("\(slow)").body end)
+                local ok, body = coroutine.resume(held.inner)
+                res.send("inner:" .. tostring(ok) .. ":" .. tostring(body))
+              else
+                local out = {}
+                for _, name in ipairs({ "root", "inner" }) do
+                  local co = held[name]
+                  local ok, err = coroutine.resume(co, "stolen")
+                  local cok, cerr = pcall(coroutine.close, co)
+                  out[#out + 1] = table.concat({ name, coroutine.status(co), tostring(ok), err, tostring(cok), cerr }, "|")
+                end
+                res.send(table.concat(out, "\\n"))
+              end
+            end
+            """,
+        ]) { app in
+            async let root = app.request("GET", "/api/held?hold=root")
+            async let inner = app.request("GET", "/api/held?hold=inner")
+            try await Task.sleep(for: .milliseconds(300))   // both are parked on the slow upstream by now
+            let seen = await app.request("GET", "/api/held").text
+            #expect(seen == """
+                root|suspended|false|cannot resume a coroutine of another request|false|cannot close a coroutine of another request
+                inner|suspended|false|cannot resume a coroutine of another request|false|cannot close a coroutine of another request
+                """)
+            let (rootAnswer, innerAnswer) = await (root.text, inner.text)
+            #expect(rootAnswer == "root:late")
+            #expect(innerAnswer == "inner:true:late")
+        }
+        try await up.close()
+    }
+
     @Test func wallTimeoutAnswers504AndTheRouteRecovers() async throws {
         let up = try await Self.upstream()
         try await withProject(Self.route("""

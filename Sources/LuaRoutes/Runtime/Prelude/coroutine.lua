@@ -15,15 +15,31 @@ local co_resume, co_yield, co_create, co_status = P.priv.resume, coroutine.yield
 -- coroutine.close with a C stack guard (lr_coroutine.c): Lua 5.4.4 recurses without limit in C
 -- when a __close handler closes another coroutine, and such a chain crashed the process.
 local co_close, tripped = P.priv.close, P.priv.tripped
+
+-- A coroutine waiting on the host (for fetch or db) belongs to its request until the host
+-- answers: module state shared by requests may hold it, and another request resuming or
+-- closing it would run the first request's handler with the wrong values. The host's own
+-- request coroutines (roots, a weak set kept by lr_sandbox.c) only ever suspend to wait on the
+-- host; the coroutines a script made are marked (`waiting`, weak) while they pass a host yield up.
+local roots, waiting = P.priv.roots, P.setmetatable({}, { __mode = "k" })
+local function owned_elsewhere(co)
+  return (waiting[co] or roots[co]) and co_status(co) == "suspended"
+end
+local NOT_OURS = "cannot resume a coroutine of another request"
+
 local function pass(co, r)
   while r[1] and r[2] == HOST and co_status(co) == "suspended" do
-    r = pack(co_resume(co, co_yield(HOST)))
+    waiting[co] = true
+    local answer = pack(co_yield(HOST))
+    waiting[co] = nil
+    r = pack(co_resume(co, unpack(answer, 1, answer.n)))
   end
   return r
 end
 coroutine.resume = function(...)
   local co = ...
   if type(co) ~= "thread" then typeerror(1, "thread", ...) end
+  if owned_elsewhere(co) then return false, NOT_OURS end
   local r = pass(co, pack(co_resume(...)))
   return unpack(r, 1, r.n)
 end
@@ -32,6 +48,7 @@ coroutine.wrap = function(...)
   if type(f) ~= "function" then typeerror(1, "function", ...) end
   local co = co_create(f)
   return function(...)
+    if owned_elsewhere(co) then error(NOT_OURS, 2) end
     local r = pass(co, pack(co_resume(co, ...)))
     if r[1] then return unpack(r, 2, r.n) end
     local err = r[2]
@@ -64,5 +81,6 @@ coroutine.close = function(...)
   if tripped() then error("CPU limit exceeded", 0) end
   local co = ...
   if type(co) ~= "thread" then typeerror(1, "thread", ...) end
+  if owned_elsewhere(co) then error("cannot close a coroutine of another request", 2) end
   return co_close(co)   -- its errors ("cannot close a running coroutine") point at our caller
 end
