@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift test suites, then `luaroutes test` on routes/ and every example,
-# then reload under load, the metrics endpoint, CORS in headless Chromium, and the JSON conformance
+# then reload under load, the metrics endpoint, CORS in headless Chromium, the README's serve command,
+# scripts/install.sh's binary (no Swift runtime in ldd; init and test from another folder), and the JSON conformance
 # run through real requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
