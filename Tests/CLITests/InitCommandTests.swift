@@ -72,6 +72,12 @@ import Testing
         #expect(try String(contentsOfFile: hello, encoding: .utf8).contains("Hello, "))
     }
 
+    @Test func versionNamesLuaAndSQLite() throws {
+        let result = try CLI.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.wholeMatch(of: /luaroutes \d+\.\d+\.\d+ \(Lua 5\.4\.\d+, SQLite 3\.\d+\.\d+\)\n/) != nil, "\(result.stdout)")
+    }
+
     @Test func typesRefreshesTheDefinitions() throws {
         let folder = try emptyFolder()
         try FileManager.default.createDirectory(atPath: folder + "/types", withIntermediateDirectories: true)
