@@ -117,6 +117,7 @@ struct TestCommand: AsyncParsableCommand {
             let scratch = database == nil ? NSTemporaryDirectory() + "luaroutes-test-db-" + UUID().uuidString : nil
             if let scratch { setenv(DatabaseLocation.overrideVariable, "sqlite:" + scratch + "/data.db", 1) }
             let project = try root.loadProject(logger: logger, envFileNames: DotEnv.testFiles)
+            project.flushSharedDictionaries()
             let mocks: FetchMocks
             do {
                 mocks = try FetchMocks.load(project: project, allowNetwork: allowNetwork, logger: logger)

@@ -27,6 +27,18 @@ import FoundationXML
         #expect(kept.stdout.hasSuffix("1 passed, 1 failed\n"))
     }
 
+    @Test func eachFileStartsWithEmptySharedDictionaries() throws {
+        let root = try CLI.project([
+            "luaroutes.config.lua": "return { shared = { counters = \"1mb\" } }",
+            "pages/api/count.lua": "return function(req, res) res.json({ n = shared.counters:incr('n', 1, 0) }) end",
+            "tests/a.hurl": Self.expectOne, "tests/b.hurl": Self.expectOne,
+        ])
+        let fresh = try CLI.run(["test", "--root", root])
+        #expect(fresh.status == 0, "\(fresh.stdout)")
+        let kept = try CLI.run(["test", "--root", root, "--keep-state"])
+        #expect(kept.stdout.hasSuffix("1 passed, 1 failed\n"), "\(kept.stdout)")
+    }
+
     @Test func readsDotEnvTestAndNeverDotEnvLocal() throws {
         let root = try CLI.project([
             ".env": "MODE=base\nONLY_BASE=yes\n",
