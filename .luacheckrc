@@ -14,6 +14,7 @@ local sandbox = {
 files["routes/"] = sandbox
 files["examples/"] = sandbox
 files["bench/routes/"] = sandbox
+files["Sources/luaroutes/Template/"] = sandbox   -- the project `luaroutes init` writes
 
 -- The prelude builds the sandbox: it runs before it, with all of stock Lua, and replaces
 -- standard functions on purpose (docs/prelude.md).
@@ -25,7 +26,10 @@ files["Sources/"] = {
 -- The LuaLS definitions declare the globals a handler sees, with empty bodies, on classes
 -- that only the editor reads.
 files["types/"] = {
-  globals = { "json", "env", "fetch", "crypto", "log", "require", "print", "db", "shared" },
+  -- sandbox.lua redeclares the stock functions the sandbox keeps (its .luarc.json turns LuaLS's off).
+  globals = { "json", "env", "fetch", "crypto", "log", "require", "print", "db", "shared", "os",
+              "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber", "tostring",
+              "type", "setmetatable", "getmetatable", "rawequal", "rawget", "rawset", "rawlen", "load", "collectgarbage" },
   unused_args = false,
   ignore = { "241" },
 }

@@ -42,11 +42,21 @@ let package = Package(
                 "sandbox", "log", "require", "coroutine", "req", "res", "route",
             ].map { .embedInCode("Runtime/Prelude/\($0).lua") } + [.embedInCode("Runtime/Fetch/fetch.lua")]
         ),
-        .target(name: "LuaRoutesHurl", dependencies: ["LuaRoutes"]),
+        .target(name: "LuaRoutesHurl", dependencies: [
+            "LuaRoutes",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        // types/ is the one source of the editor definitions; `init` and `types` write these bytes.
+        .target(
+            name: "LuaRoutesTypes", path: "types", sources: ["LuaDefinitions.swift"],
+            resources: LuaDefinitionFiles.names.map { .embedInCode($0) }
+        ),
         .executableTarget(
             name: "luaroutes",
             dependencies: [
-                "LuaRoutes", "LuaRoutesHurl",
+                "LuaRoutes", "LuaRoutesHurl", "LuaRoutesTypes", "CLuaGlue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -54,7 +64,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The project `luaroutes init` writes, as real files (Scaffold.swift maps them to their places).
+            resources: ScaffoldFiles.names.map { .embedInCode("Template/\($0)") }
         ),
         // What both test targets use: project folders on disk and loopback sockets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -75,3 +87,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// types/*.lua, embedded whole (LuaDefinitions.swift lists them for the binary).
+enum LuaDefinitionFiles {
+    static let names = ["luaroutes.lua", "data.lua", "sandbox.lua"]
+}
+
+/// Sources/luaroutes/Template, the project `luaroutes init` writes (Scaffold.swift maps each
+/// to its place; `dot-` names become dotfiles, which SwiftPM would otherwise skip).
+enum ScaffoldFiles {
+    static let names = [
+        "pages/api/hello.lua", "pages/api/notes/index.lua", "pages/api/notes/[id].lua", "lib/notes.lua",
+        "migrations/001_create_notes.sql", "tests/hello.hurl", "tests/notes.hurl",
+        "dot-env.example", "dot-gitignore", "dot-luarc.json", "luaroutes.config.lua",
+    ]
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift test suites, then `luaroutes test` on routes/ and every example,
-# then reload under load, the metrics endpoint, CORS in headless Chromium, and the JSON conformance
+# then reload under load, the metrics endpoint, CORS in headless Chromium, the README's serve command,
+# scripts/install.sh's binary (no Swift runtime in ldd; init and test from another folder), and the JSON conformance
 # run through real requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,15 +14,7 @@ swift test --skip-build
 bin=.build/debug/luaroutes
 status=0
 
-# examples/proxy talks to an external service: a local stand-in, pointed at by the
-# process environment (which wins over the example's .env).
-proxy_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 examples/proxy/upstream.py "$proxy_port" &
-proxy_pid=$!
-trap 'kill $proxy_pid 2>/dev/null || true' EXIT
-export UPSTREAM_URL="http://127.0.0.1:$proxy_port"
-for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$proxy_port) 2>/dev/null && break; sleep 0.1; done
-
+# examples/proxy's external service is answered by its tests/mocks/ (no upstream runs).
 for root in routes examples/*/; do
   root=${root%/}
   [ -d "$root/tests" ] || continue
@@ -42,6 +35,11 @@ bash scripts/cors-browser-check.sh "$bin" || status=1
 
 echo "== the README's serve command"
 bash scripts/serve-check.sh || status=1
+
+# -- install (scripts/install.sh): after serve-check, whose release build it shares
+echo "== scripts/install.sh: a binary without the Swift runtime, run from another folder"
+bash scripts/install-check.sh || status=1
+# -- end install
 
 if [ -d ../shared/data/lua-5.4.4-tests ]; then
   echo "== Lua 5.4.4's test files: in a route and under stock lua5.4"

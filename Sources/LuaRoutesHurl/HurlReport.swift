@@ -15,9 +15,12 @@ enum HurlReport {
         var path: String
         var sourceLines: [String]
         var outcome: Outcome
+        /// Fetches that found no mock ("GET https://..."): each fails the file.
+        var unmocked: [String] = []
+        var duration: Duration = .zero
 
         var passed: Bool {
-            if case .run(.passed) = outcome { return true }
+            if case .run(.passed) = outcome { return unmocked.isEmpty }
             return false
         }
     }
@@ -37,6 +40,10 @@ enum HurlReport {
             case .unreadable(let message):
                 out += "error: \(message)\n\n"
             }
+            for request in result.unmocked {
+                out += "error: fetch without a mock\n  --> \(result.path)\n   |\n   | \(request)\n"
+                out += "   |   add it to \(FetchMocks.folder)/*.lua, or run with --allow-network\n   |\n\n"
+            }
         }
         for result in results { out += fileLine(result) + "\n" }
         let passed = results.filter(\.passed).count
@@ -46,6 +53,8 @@ enum HurlReport {
 
     static func fileLine(_ result: FileResult) -> String {
         switch result.outcome {
+        case .run(.passed) where !result.unmocked.isEmpty:
+            return "\(result.path): FAILED (fetch without a mock: \(result.unmocked[0]))"
         case let .run(.passed(entries, skipped)):
             let noun = entries == 1 ? "entry" : "entries"
             return "\(result.path): OK (\(entries) \(noun)\(skipped > 0 ? ", \(skipped) skipped" : ""))"

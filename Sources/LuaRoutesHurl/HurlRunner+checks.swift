@@ -6,9 +6,10 @@ extension HurlRunner {
         var failures: [HurlDiagnostic] = []
         let response = context.response
         if let status = spec.status, status != response.status {
+            // The body usually says why ({"error":"..."}), so a mismatch shows it.
             failures.append(HurlDiagnostic(heading: "Status", location: spec.statusLocation,
-                                           caretLength: String(status).count,
-                                           message: "actual value is <\(response.status)>"))
+                                           caret: .init(length: String(status).count, message: "actual value is <\(response.status)>"),
+                                           details: [HurlRunner.bodyPreview(response.body)]))
         }
         do {
             for header in spec.headers {
@@ -154,5 +155,17 @@ extension HurlRunner {
             }
         }
         return value
+    }
+}
+
+extension HurlRunner {
+    static let bodyPreviewLimit = 1000
+
+    /// `body: <first 1000 bytes>` (`... N more bytes` after), or `body: (empty)`.
+    static func bodyPreview(_ body: [UInt8]) -> String {
+        if body.isEmpty { return "body: (empty)" }
+        let shown = String(decoding: body.prefix(bodyPreviewLimit), as: UTF8.self)
+        let more = body.count > bodyPreviewLimit ? " ... \(body.count - bodyPreviewLimit) more bytes" : ""
+        return "body: " + shown + more
     }
 }

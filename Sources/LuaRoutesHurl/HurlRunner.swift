@@ -11,6 +11,9 @@ struct HurlRunner {
     let responder: any Responder
     var variables: HurlVariables
     var cookies = HurlCookieJar()
+    /// `--verbose`: every exchange is written here, the file shown as `shownPath`.
+    var transcript: HurlTranscript?
+    var shownPath = ""
 
     init(file: HurlFile, directory: URL, responder: any Responder, commandLineVariables: [String: HurlValue]) {
         self.file = file
@@ -69,6 +72,8 @@ struct HurlRunner {
         let response = await responder.respond(to: request)
         let elapsed = clock.now - start
         let durationMS = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        transcript?.exchange(file: shownPath, line: entry.request.location.line, request: request, response: response,
+                             milliseconds: durationMS)
 
         cookies.receive(response)
         guard let spec = entry.response else { return .passed }
@@ -76,7 +81,9 @@ struct HurlRunner {
         let diagnostics = check(spec, &context)
         if diagnostics.isEmpty { return .passed }
         if let handlerError = HurlRunner.handlerError(response, at: entry.request.location) {
-            return .failed([handlerError] + diagnostics)
+            // The handler error frame shows the body's message and traceback already.
+            let trimmed = diagnostics.map { $0.heading == "Status" ? HurlDiagnostic(heading: $0.heading, location: $0.location, caret: $0.caret) : $0 }
+            return .failed([handlerError] + trimmed)
         }
         return .failed(diagnostics)
     }

@@ -53,20 +53,34 @@ public struct HurlSuite {
     static func run(files: [String], root: String, variables: [String: String], environment: [String: String],
                     responder: any Responder) async -> HurlSuiteResult {
         let commandLine = HurlVariables.commandLine(variables: variables, environment: environment)
+        return await runAll(files: files, root: root, commandLine: commandLine, transcript: nil) { _ in (responder, { [] }) }
+    }
+
+    /// Runs each file with the responder `prepare(file)` gives it; its `done` runs after the
+    /// file and answers the fetches that found no mock (each fails the file).
+    static func runAll(files: [String], root: String, commandLine: [String: HurlValue], transcript: HurlTranscript?,
+                       prepare: (String) async throws -> (responder: any Responder, done: () async -> [String])) async rethrows -> HurlSuiteResult {
         let rootURL = URL(fileURLWithPath: root, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL
         var results: [HurlReport.FileResult] = []
         for file in files {
             let url = URL(fileURLWithPath: file, relativeTo: rootURL).standardizedFileURL
             let shown = displayPath(url, root: rootURL)
-            results.append(await runFile(url, shown: shown, variables: commandLine, responder: responder))
+            let (responder, done) = try await prepare(file)
+            let clock = ContinuousClock()
+            let start = clock.now
+            var result = await runFile(url, shown: shown, variables: commandLine, responder: responder, transcript: transcript)
+            result.unmocked = await done()
+            result.duration = clock.now - start
+            results.append(result)
         }
         let passed = results.filter(\.passed).count
-        return HurlSuiteResult(output: HurlReport.render(results), passed: passed, failed: results.count - passed)
+        return HurlSuiteResult(output: HurlReport.render(results), passed: passed, failed: results.count - passed,
+                               junit: HurlJUnit.render(results))
     }
 
     static func runFile(_ url: URL, shown: String, variables: [String: HurlValue],
-                        responder: any Responder) async -> HurlReport.FileResult {
+                        responder: any Responder, transcript: HurlTranscript? = nil) async -> HurlReport.FileResult {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return .init(path: shown, sourceLines: [], outcome: .unreadable("cannot read \(shown)"))
         }
@@ -82,6 +96,8 @@ public struct HurlSuite {
         }
         var runner = HurlRunner(file: file, directory: url.deletingLastPathComponent(), responder: responder,
                                 commandLineVariables: variables)
+        runner.transcript = transcript
+        runner.shownPath = shown
         return .init(path: shown, sourceLines: lines, outcome: .run(await runner.run()))
     }
 

@@ -8,6 +8,8 @@ public struct HurlSuiteResult: Sendable {
     public var passed: Int
     /// Files that failed, did not parse, or could not be read.
     public var failed: Int
+    /// The same results as a JUnit XML report (`--report-junit FILE`).
+    public var junit: String = ""
 
     /// Exit status 0 only when this is true: something ran and nothing failed.
     public var allPassed: Bool { failed == 0 && passed > 0 }

@@ -53,6 +53,24 @@ struct BenchCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let dispatcher = Dispatcher(project: project, group: group, logger: logger)
+        // The timed loop needs answers given at once; a handler that waits (fetch) would pile up
+        // unanswered requests. One probe tells, and is let finish before anything stops.
+        let probe = loop.makePromise(of: Void.self)
+        let answeredAtOnce = try await loop.submit { () -> Bool in
+            var answered = false
+            dispatcher.respond(to: request, on: loop) { _ in
+                answered = true
+                probe.succeed()
+            }
+            return answered
+        }.get()
+        if !answeredAtOnce {
+            try? await probe.futureResult.get()
+            await dispatcher.shutdown()
+            try? await group.shutdownGracefully()
+            printError("error: \(request.method) \(url) did not answer at once: its handler waits (fetch), and bench times only handlers that answer without waiting; measure it with a load generator against `luaroutes serve` instead")
+            throw ExitCode(1)
+        }
         let count = self.count
         let (elapsed, statuses) = try await loop.submit { () -> (Duration, [Int: Int]) in
             var statuses: [Int: Int] = [:]

@@ -8,6 +8,7 @@ struct LuaRoutesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "luaroutes",
         abstract: "Serve and test API routes written in Lua (pages/api/**.lua -> /api/**).",
-        subcommands: [ServeCommand.self, RequestCommand.self, RoutesCommand.self, TestCommand.self, MigrateCommand.self, BenchCommand.self]
+        version: VersionText.line,
+        subcommands: [InitCommand.self, ServeCommand.self, RequestCommand.self, RoutesCommand.self, TestCommand.self, MigrateCommand.self, BenchCommand.self, TypesCommand.self]
     )
 }

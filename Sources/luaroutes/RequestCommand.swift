@@ -17,16 +17,24 @@ struct RequestCommand: AsyncParsableCommand {
 
     @OptionGroup var root: RootOption
 
-    @Argument(help: "The method: GET, POST, ... (any case).")
-    var method: String
+    @Argument(help: ArgumentHelp("[METHOD] URL: a path (/api/user?x=1) or a full URL (its authority becomes the Host header); the method (any case) may come first, as -X does.", valueName: "method-and-url"))
+    var words: [String] = []
 
-    @Argument(help: "A path (/api/user?x=1) or a full URL (its authority becomes the Host header).")
-    var url: String
+    @Option(name: .customShort("X"), help: ArgumentHelp("The method; default GET, or POST with a body (as curl).", valueName: "method"))
+    var methodOption: String?
+
+    var url: String { words.last ?? "" }
+
+    var method: String {
+        if words.count == 2 { return words[0] }
+        return methodOption ?? (data != nil || dataFile != nil ? "POST" : "GET")
+    }
 
     @Option(name: .customShort("H"), help: ArgumentHelp("A header, \"Name: value\"; repeat for more.", valueName: "header"))
     var headers: [String] = []
 
-    @Option(name: .customShort("d"), help: ArgumentHelp("The body; @FILE reads a file. Without a Content-Type it is sent as JSON when it starts with { or [, else as a form.", valueName: "body"))
+    // .unconditional: a body may start with "-" ("-1", "--- yaml").
+    @Option(name: .customShort("d"), parsing: .unconditional, help: ArgumentHelp("The body; @FILE reads a file. Without a Content-Type it is sent as JSON when it starts with { or [, else as a form.", valueName: "body"))
     var data: String?
 
     @Option(name: .customLong("data-file"), help: ArgumentHelp("Read the body from a file.", valueName: "file"))
@@ -43,6 +51,8 @@ struct RequestCommand: AsyncParsableCommand {
 
     func validate() throws {
         if data != nil, dataFile != nil { throw ValidationError("use either -d or --data-file, not both") }
+        guard (1...2).contains(words.count) else { throw ValidationError("expected [METHOD] URL, e.g. `luaroutes request /api/user` or `luaroutes request -X POST /api/user -d '{}'`") }
+        if words.count == 2, methodOption != nil { throw ValidationError("give the method once: either -X \(methodOption!) or \(words[0]) before the URL") }
         guard method.allSatisfy({ $0.isLetter }) else { throw ValidationError("'\(method)' is not an HTTP method") }
         guard url.hasPrefix("/") || url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("the URL must be a path starting with / or an http(s) URL, got '\(url)'")

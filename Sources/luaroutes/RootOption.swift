@@ -10,9 +10,9 @@ struct RootOption: ParsableArguments {
 
     /// Loads the project, or prints the start-up error and exits 1. With `database`, the
     /// database is checked and its migrations run first (serve, request, test).
-    func loadProject(logger: Logger, database: Bool = true) throws -> Project {
+    func loadProject(logger: Logger, database: Bool = true, envFileNames: [String] = DotEnv.serveFiles) throws -> Project {
         do {
-            let project = try Project.load(root: root, logger: logger)
+            let project = try Project.load(root: root, envFileNames: envFileNames, logger: logger)
             if database { try project.prepareDatabase(logger: logger) }
             return project
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Dispatch
 import Logging
 import LuaRoutes
@@ -59,6 +60,10 @@ struct ServeCommand: AsyncParsableCommand {
         // Each connection is a descriptor: take all the process may have before sizing the budget.
         DescriptorLimit.raiseToHardLimit()
         let project = try root.loadProject(logger: logger)
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: project.root + "/pages/api", isDirectory: &isFolder) || !isFolder.boolValue {
+            logger.warning("\(project.root) has no pages/api folder, so every request answers 404: pass the project with --root DIR, or start one with `luaroutes init`")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let registry = metricsPort.map { _ in PrometheusCollectorRegistry() }
         let metrics = registry.map { ServerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
@@ -109,6 +114,10 @@ struct ServeCommand: AsyncParsableCommand {
         await watcher?.stop()
         await dispatcher.shutdown()
         try? await group.shutdownGracefully()
+        if let inUse = failure as? PortInUseError {
+            printError("error: \(inUse)")
+            throw ExitCode(1)
+        }
         if let failure {
             logger.error("server stopped: \(failure)")
             throw ExitCode(1)

@@ -122,9 +122,10 @@ import Glibc
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == lines.count, "every line is a JSON object: \(server.stderr)")
         let access = objects.first { $0["log"] as? String == "access" && $0["path"] as? String == "/api/hello" }
-        #expect(access?["status"] as? String == "200")
+        #expect(access?["status"] as? Int == 200)
         #expect(access?["route"] as? String == "pages/api/hello.lua")
-        #expect(access?["bytes"] as? String == "2")
+        #expect(access?["bytes"] as? Int == 2)
+        #expect(access?["client"] as? String == "127.0.0.1")
         let fromLua = objects.first { $0["msg"] as? String == "hi" }
         #expect(fromLua?["request"] != nil && fromLua?["request"] as? String == access?["request"] as? String)
         #expect(objects.contains { ($0["msg"] as? String)?.hasPrefix("luaroutes listening on http://127.0.0.1:") == true })

@@ -1,4 +1,5 @@
-"""A stand-in for the external service examples/proxy hides, for its tests.
+"""A stand-in for the external service examples/proxy hides, to try `luaroutes serve` against
+(`luaroutes test` needs none: it answers from tests/mocks/upstream.lua).
 
     python3 upstream.py PORT            serves until killed
 Answers GET /secret-url and POST /echo, only with the right X-Api-Key.

@@ -16,4 +16,5 @@
 #include "lr_coroutine.h"
 #include "lr_shared.h"
 #include "lr_db.h"
+#include "lr_versions.h"
 #endif

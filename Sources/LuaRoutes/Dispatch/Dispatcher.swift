@@ -33,14 +33,15 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     /// Loads every route on every loop of `group` (module scope runs once per loop). Routes
     /// that fail are logged once and answer 500; the others serve. `metrics` and `accessLog`
     /// observe every finished request (`serve` sets them; `request` and `test` do not).
+    /// `fetchMocks` answers `fetch` from canned answers (`luaroutes test`).
     public init(project: Project, group: any EventLoopGroup, dev: Bool = false, logger: Logger,
-                metrics: ServerMetrics? = nil, accessLog: AccessLog? = nil) {
+                metrics: ServerMetrics? = nil, accessLog: AccessLog? = nil, fetchMocks: FetchMocks? = nil) {
         self.group = group
         self.dev = dev
         self.logger = logger
         self.metrics = metrics
         self.accessLog = accessLog
-        let fetcher = FetchClient(group: group)
+        let fetcher = FetchClient(group: group, mocks: fetchMocks)
         self.fetcher = fetcher
         let context = Generation.Context(group: group, fetcher: fetcher, logger: logger, metrics: metrics)
         self.workerContext = context
@@ -100,20 +101,23 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         let generation = routing.generation
         let path = routing.path
         let requestNumber = nextRequestNumber()
+        let clientRequestID = RequestID.fromClient(request)
+        let requestID = clientRequestID ?? RouteRequest.idText(requestNumber)
         let observed = accessLog != nil || metrics != nil
         let started = observed ? NIODeadline.now() : .uptimeNanoseconds(0)
         var worker: RouteWorker?
         if case .matched(let match) = routing.lookup { worker = generation.workers(on: loop).workers[match.routeIndex] }
         let routeFile = worker?.route.file
         let finishing = { (response: APIResponse) in
-            let response = self.finished(response, for: request)
+            let response = self.finished(response, for: request, requestID: requestID)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
             withExtendedLifetime(generation) {
                 if observed {
                     self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
                                                bytes: response.body.count, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
-                                               requestID: RouteRequest.idText(requestNumber)))
+                                               requestID: requestID, client: request.remoteAddress,
+                                               userAgent: request.header("user-agent")))
                 }
             }
             completion(response)
@@ -132,7 +136,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             finishing(HostError.response(404, "Not Found"))
         case .matched(let match):
             let routeRequest = RouteRequest(api: request, path: path, query: routing.query.map(parseQuery) ?? [],
-                                            params: match.params, requestNumber: requestNumber)
+                                            params: match.params, requestNumber: requestNumber, clientRequestID: clientRequestID)
             worker!.handle(routeRequest, dev: dev, completion: finishing)   // set above, from this match
         }
     }
@@ -173,8 +177,12 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
 
     /// HTTP rules every response obeys, whoever made it: the host sets Content-Length; HEAD
     /// sends no body; 204 and 304 carry neither body nor Content-Type nor Content-Length.
-    private func finished(_ response: APIResponse, for request: APIRequest) -> APIResponse {
+    private func finished(_ response: APIResponse, for request: APIRequest, requestID: String) -> APIResponse {
         var response = response
+        // Every answer names its request, so a client's report finds the log lines (a handler's own id wins).
+        if !response.headers.contains(where: { $0.name.caseInsensitiveEquals("x-request-id") }) {
+            response.headers.append(("X-Request-Id", requestID))
+        }
         if response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding") }) {
             response.headers.removeAll {
                 $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding")

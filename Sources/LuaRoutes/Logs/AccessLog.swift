@@ -4,8 +4,9 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// One line per request (`serve` only): method, path, route file, status, bytes, duration and
-/// request id, the id that `log.*` lines from the handler carry too. Text lines look like
+/// One line per request (`serve` only): method, path, route file, status, bytes, duration,
+/// client address, user agent and request id, the id that `log.*` lines from the handler carry
+/// too (and the answer's X-Request-Id). Text lines look like
 /// swift-log's (the rest of the log); JSON lines like ``JSONLogHandler``'s.
 ///
 /// Lines are formatted here and written in batches, as nginx's `access_log ... buffer=`: a
@@ -55,18 +56,18 @@ public final class AccessLog: Sendable {
     }
 
     private func textLine(_ record: RequestRecord, time: String) -> String {
-        return "\(time) info \(label): bytes=\(record.bytes) duration_ms=\(Self.milliseconds(record.duration)) log=access "
+        return "\(time) info \(label): bytes=\(record.bytes) client=\(record.client) duration_ms=\(Self.milliseconds(record.duration)) log=access "
             + "method=\(record.method) path=\(record.path) request=\(record.requestID) route=\(record.route ?? "-") "
-            + "status=\(record.status) [LuaRoutes] \(record.method) \(record.path) \(record.status)"
+            + "status=\(record.status) user_agent=\(JSONText.quoted(record.userAgent ?? "-")) [LuaRoutes] \(record.method) \(record.path) \(record.status)"
     }
 
-    /// The keys in ``JSONLogHandler``'s (sorted) order, every value a string.
+    /// The keys in ``JSONLogHandler``'s (sorted) order; bytes, duration_ms and status are numbers.
     private func jsonLine(_ record: RequestRecord, time: String) -> String {
-        return "{\"bytes\":\"\(record.bytes)\",\"duration_ms\":\"\(Self.milliseconds(record.duration))\",\"label\":\(JSONText.quoted(label)),"
+        return "{\"bytes\":\(record.bytes),\"client\":\(JSONText.quoted(record.client)),\"duration_ms\":\(Self.milliseconds(record.duration)),\"label\":\(JSONText.quoted(label)),"
             + "\"level\":\"info\",\"log\":\"access\",\"method\":\(JSONText.quoted(record.method)),"
             + "\"msg\":\(JSONText.quoted("\(record.method) \(record.path) \(record.status)")),\"path\":\(JSONText.quoted(record.path)),"
-            + "\"request\":\"\(record.requestID)\",\"route\":\(JSONText.quoted(record.route ?? "-")),\"status\":\"\(record.status)\","
-            + "\"time\":\"\(time)\"}"
+            + "\"request\":\(JSONText.quoted(record.requestID)),\"route\":\(JSONText.quoted(record.route ?? "-")),\"status\":\(record.status),"
+            + "\"time\":\"\(time)\",\"user_agent\":\(JSONText.quoted(record.userAgent ?? "-"))}"
     }
 
     /// Milliseconds with microsecond precision ("1.234"), without Foundation's formatters.

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// `serve --log-format json`: every log entry as one JSON object on one line of stderr, for
-/// log shippers. Keys: time, level, label, msg, then the metadata (strings, or nested values).
+/// log shippers. Keys: time, level, label, msg, then the metadata: numbers, booleans, tables
+/// (`log.info("x", { n = 5 })`) and integers logged from Swift keep their JSON type.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -37,6 +38,10 @@ public struct JSONLogHandler: LogHandler {
     static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {
         case .string(let text): return text
+        case .stringConvertible(let value as JSONLogValue): return value.parsed
+        case .stringConvertible(let value as any BinaryInteger): return Int64(truncatingIfNeeded: value)
+        case .stringConvertible(let value as Double): return value.isFinite ? value : value.description
+        case .stringConvertible(let value as Bool): return value
         case .stringConvertible(let value): return value.description
         case .array(let values): return values.map(json)
         case .dictionary(let values): return values.mapValues(json)

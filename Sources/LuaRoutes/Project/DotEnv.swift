@@ -1,16 +1,22 @@
 import Foundation
 
 /// The environment handlers read through `env`: `.env`, then `.env.local` over it, then the
-/// process environment over both (docs/reference.md section 6).
+/// process environment over all (docs/reference.md section 6). `luaroutes test` reads `.env`
+/// then `.env.test` and never `.env.local`, so tests do not depend on one machine (Next.js's rule).
 ///
 /// Syntax, as dotenv: `NAME=value`, optional `export `, `#` comments, values in single quotes
 /// (literal) or double quotes (`\n \r \t \" \\` escapes), either followed by an optional
 /// comment; unquoted values trimmed and cut at ` #`.
-enum DotEnv {
-    static func load(root: String, process: [String: String]) -> (values: [String: String], files: [String]) {
+public enum DotEnv {
+    /// The files serve, request and bench read, later ones winning.
+    public static let serveFiles = [".env", ".env.local"]
+    /// The files `luaroutes test` reads.
+    public static let testFiles = [".env", ".env.test"]
+
+    static func load(root: String, process: [String: String], names: [String] = serveFiles) -> (values: [String: String], files: [String]) {
         var values: [String: String] = [:]
         var files: [String] = []
-        for name in [".env", ".env.local"] {
+        for name in names {
             guard let text = try? String(contentsOfFile: root + "/" + name, encoding: .utf8) else { continue }
             files.append(name)
             for (key, value) in parse(text) { values[key] = value }

@@ -17,6 +17,8 @@ public struct Project: Sendable {
     public let envFiles: [String]
     /// The process environment it was loaded with, so a reload reads ROOT the same way.
     let processEnvironment: [String: String]
+    /// Which env files it reads (``DotEnv/serveFiles`` or ``DotEnv/testFiles``), kept for reloads.
+    let envFileNames: [String]
 
     public struct LoadError: Error, CustomStringConvertible {
         public let description: String
@@ -25,13 +27,13 @@ public struct Project: Sendable {
     /// Reads ROOT. Throws when ROOT is missing, the config is invalid, or two route files
     /// conflict; a route that fails to compile is not an error here (it answers 500).
     public static func load(root: String, processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-                            logger: Logger) throws(LoadError) -> Project {
+                            envFileNames: [String] = DotEnv.serveFiles, logger: Logger) throws(LoadError) -> Project {
         let root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
             throw LoadError(description: "error: the project folder \(root) does not exist")
         }
-        let (environment, envFiles) = DotEnv.load(root: root, process: processEnvironment)
+        let (environment, envFiles) = DotEnv.load(root: root, process: processEnvironment, names: envFileNames)
         let config: ProjectConfig
         do {
             config = try ProjectConfig.load(root: root, environment: environment, callbacks: SandboxCallbacks(logger: logger))
@@ -50,7 +52,7 @@ public struct Project: Sendable {
         }
         return Project(root: root, config: config, routeTable: table, routeSources: sources,
                        modules: readModules(root: root), environment: environment, envFiles: envFiles,
-                       processEnvironment: processEnvironment)
+                       processEnvironment: processEnvironment, envFileNames: envFileNames)
     }
 
     /// Every `.lua` file under ROOT/lib, keyed "lib/a/b.lua".

@@ -80,7 +80,9 @@ final class SandboxCallbacks {
         var metadata: Logger.Metadata = [:]
         var i = 1
         while i + 1 < parts.count {
-            metadata[String(parts[i])] = .string(String(parts[i + 1]))
+            let value = parts[i + 1]
+            metadata[String(parts[i])] = value.first == "\u{1}" ? .stringConvertible(JSONLogValue(json: String(value.dropFirst())))
+                                                                : .string(String(value))
             i += 2
         }
         if let current { metadata["request"] = .string(current.request.requestID) }

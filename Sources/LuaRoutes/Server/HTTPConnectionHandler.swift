@@ -203,8 +203,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch work {
         case .request(let head, let routed, let body, let ending):
             start(head, routed: routed, body: body, ending: ending, context: context)
-        case .finalAnswer(let answer, let version, let method, let target):
-            responder.recordHostAnswer(method: method, target: target, status: answer.status, bytes: answer.body.count)
+        case .finalAnswer(var answer, let version, let method, let target):
+            if let requestID = responder.recordHostAnswer(method: method, target: target, status: answer.status,
+                                                          bytes: answer.body.count, client: peerAddress(context)) {
+                answer.headers.append(("X-Request-Id", requestID))
+            }
             send(answer, version: version, ending: .linger, context: context)
         }
     }

@@ -57,7 +57,13 @@ public final class HTTPServer: Service, Sendable {
     public var requestsInFlight: Int { tracker.inFlight }
 
     public func run() async throws {
-        let channel = try await bind()
+        let channel: any Channel
+        do {
+            channel = try await bind()
+        } catch {
+            throw PortInUseError.from(error, host: configuration.bindAddress, port: configuration.port,
+                                      option: configuration.name == "metrics" ? "--metrics-port" : "--port")
+        }
         boundPort.value = channel.localAddress?.port
         var metadata = responder.startupMetadata
         metadata["max_connections"] = "\(tracker.maxConnections)"

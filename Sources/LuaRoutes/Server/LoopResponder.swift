@@ -13,12 +13,13 @@ public protocol LoopResponder: AnyObject, Sendable {
     var startupMetadata: Logger.Metadata { get }
     /// The server answered on its own, without `respond` (400, 408, 413, 431, 501 before or
     /// instead of a request): logged and counted like any other answer. `method` is "-" and
-    /// `target` nil when the input never made a request head.
-    func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int)
+    /// `target` nil when the input never made a request head. Answers the request id the
+    /// answer carries in X-Request-Id, or nil for none.
+    func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int, client: String) -> String?
 }
 
 extension LoopResponder {
-    public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int) {}
+    public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int, client: String) -> String? { nil }
 
     /// Routes and answers `request` on `loop` (the caller must be on it); `completion` runs there.
     public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {

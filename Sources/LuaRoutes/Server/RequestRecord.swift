@@ -9,6 +9,9 @@ public struct RequestRecord: Sendable {
     public let bytes: Int
     public let duration: Duration
     public let requestID: String
+    /// The client's address ("-" when the input never made a request).
+    public var client = "-"
+    public var userAgent: String?
 }
 
 extension Dispatcher {
@@ -19,10 +22,11 @@ extension Dispatcher {
 }
 
 extension Dispatcher {
-    public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int) {
-        guard accessLog != nil || metrics != nil else { return }
-        let requestNumber = nextRequestNumber()
+    public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int, client: String) -> String? {
+        let requestID = RouteRequest.idText(nextRequestNumber())
+        guard accessLog != nil || metrics != nil else { return requestID }
         observe(RequestRecord(method: method, path: target.map { Self.split(target: $0).path } ?? "-", route: nil, status: status,
-                              bytes: bytes, duration: .zero, requestID: RouteRequest.idText(requestNumber)))
+                              bytes: bytes, duration: .zero, requestID: requestID, client: client))
+        return requestID
     }
 }

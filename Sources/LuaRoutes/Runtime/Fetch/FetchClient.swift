@@ -11,9 +11,12 @@ final class FetchClient: Sendable {
     static let maxRedirects = 10
     private let group: any EventLoopGroup
     private let client = NIOLockedValueBox<HTTPClient?>(nil)
+    /// `luaroutes test`'s canned answers; nil everywhere else.
+    private let mocks: FetchMocks?
 
-    init(group: any EventLoopGroup) {
+    init(group: any EventLoopGroup, mocks: FetchMocks? = nil) {
         self.group = group
+        self.mocks = mocks
     }
 
     /// Created on first use: projects that never fetch pay nothing.
@@ -94,6 +97,15 @@ final class FetchClient: Sendable {
         switch Self.check(url: url, settings: spec.settings) {
         case .refused(let reason): return completion(.failure(reason))
         case .allowed(let checked): target = checked
+        }
+        if let mocks {
+            if let answer = mocks.answer(method: spec.method, url: url) ?? mocks.answer(method: spec.method, url: target.text) {
+                return completion(.response(status: answer.status, headers: answer.headers, body: answer.body))
+            }
+            if !mocks.allowNetwork {
+                mocks.recordUnmocked(method: spec.method, url: url)
+                return completion(.failure(FetchMocks.refusal(method: spec.method, url: url)))
+            }
         }
         guard let parsed = URL(string: target.text) else { return completion(.failure("fetch: invalid URL \"\(Self.shown(url))\"")) }
         let request: HTTPClient.Request

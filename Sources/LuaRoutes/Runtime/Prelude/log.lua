@@ -14,8 +14,9 @@ local function fields_text(fields)
     local value
     if type(v) == "string" then value = v
     else
+      -- "\1" marks JSON text (numbers, booleans, tables): JSON log lines keep the type.
       local ok, encoded = pcall(json.encode, v)
-      value = ok and encoded or tostring(v)
+      value = ok and "\1" .. encoded or tostring(v)
     end
     parts[#parts + 1] = tostring(k) .. "\0" .. value
   end

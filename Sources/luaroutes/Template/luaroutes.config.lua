@@ -1,0 +1,23 @@
+-- Project-wide settings. Every key is shown at its default, commented out: uncomment one to change it.
+-- Sizes read like "1mb" or "500kb"; durations like "10s" or "250ms". A route's own
+-- `config = { ... }` overrides bodyParser, responseLimit, limits, cors and fetch for that route.
+return {
+  -- pageExtensions = { "lua" },             -- which files under pages/api are routes
+  -- bodyParser = { sizeLimit = "1mb" },     -- or false: req.body stays nil, req.rawBody has the bytes
+  -- responseLimit = "4mb",                  -- or false
+  -- cors = false,                           -- or { origin = "https://app.example.com", ... }
+  -- limits = { memory = "64mb", cpu = "1s", timeout = "10s" },   -- per request
+  -- fetch = { timeout = "10s", maxBody = "10mb", allow = nil },  -- allow: nil (any host) or a list of hosts
+  -- server = {                              -- read when serve starts
+  --   headerTimeout = "10s", idleTimeout = "60s", sendTimeout = "60s",
+  --   maxConnections = nil, maxHeaderSize = "80kb",
+  -- },
+  -- shared = {},                            -- shared dictionaries: { cache = "10mb" }
+  -- db = {
+  --   url = nil,                            -- default: env DATABASE_URL, else "sqlite:.luaroutes/data.db"
+  --   pool = 10,
+  --   timeout = "5s",
+  --   migrations = "migrations",            -- or false
+  --   maxResult = "10mb",
+  -- },
+}
