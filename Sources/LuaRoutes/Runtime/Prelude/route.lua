@@ -55,7 +55,7 @@ function entry.dispatch(mod, kind, method, req, chain)
   end
   -- The nil fields size the tables' hash parts up front (a constructor counts its fields),
   -- so setting them later, and binding res's usual methods, never grows a table.
-  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil }
+  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil, after_next = nil }
   local res = setmetatable({ [RES] = st, status = nil, json = nil, send = nil, setHeader = nil, getHeader = nil, redirect = nil }, RES_MT)
   st.res = res
   if chain then run_middleware(chain, handler, req, res, st) else handler(req, res) end
