@@ -14,9 +14,33 @@
 ---@field body any decoded by Content-Type: JSON value, form table, or string; nil without a body
 ---@field rawBody string|nil the body bytes
 ---@field ip string the client's address
+---@field locals table shared by the route's middleware chain and its handler, empty on every request
 
 ---@class luaroutes.Response
+---@field statusCode integer the status so far (read-only); middleware reads it after next()
 local Response = {}
+
+---@class luaroutes.CookieOptions
+---@field path? string default "/"
+---@field domain? string
+---@field maxAge? integer seconds
+---@field expires? integer Unix time in seconds, as os.time() gives
+---@field secure? boolean
+---@field httpOnly? boolean
+---@field sameSite? "Strict"|"Lax"|"None"|true
+
+---Adds one Set-Cookie field. The name must be a token; the value visible ASCII without space, `"`, `,`, `;` or `\`.
+---@param name string
+---@param value string|number
+---@param options? luaroutes.CookieOptions
+---@return luaroutes.Response
+function Response.cookie(name, value, options) end
+
+---Expires a cookie at once; pass the path and domain it was set with.
+---@param name string
+---@param options? luaroutes.CookieOptions
+---@return luaroutes.Response
+function Response.clearCookie(name, options) end
 
 ---Sets the status (100-599). Returns res, so calls chain.
 ---@param code integer
@@ -39,8 +63,9 @@ function Response.removeHeader(name) end
 
 ---Sends a JSON body with `Content-Type: application/json; charset=utf-8`.
 ---@param value any
+---@param options? {indent?: integer, sort_keys?: boolean}
 ---@return luaroutes.Response
-function Response.json(value) end
+function Response.json(value, options) end
 
 ---Sends a string as is (text/plain unless a type was set), a table, number or boolean as JSON.
 ---@param body string|table|number|boolean|nil
@@ -60,6 +85,9 @@ function Response.finish(body) end
 
 ---@alias luaroutes.Handler fun(req: luaroutes.Request, res: luaroutes.Response)
 
+---What a `_middleware.lua` file returns: call next() to run the inner chain and the route.
+---@alias luaroutes.Middleware fun(req: luaroutes.Request, res: luaroutes.Response, next: fun())
+
 ---@class luaroutes.JSON
 ---@field null lightuserdata JSON null
 json = {}
@@ -78,6 +106,12 @@ function json.decode(text) end
 ---@param t T
 ---@return T
 function json.array(t) end
+
+---True when json.encode writes v as a JSON array: keys exactly 1..n, or an empty table marked
+---by json.array or decoded from [].
+---@param v any
+---@return boolean
+function json.isarray(v) end
 
 ---Read-only environment: .env, .env.local, then the process environment.
 ---@type table<string, string>

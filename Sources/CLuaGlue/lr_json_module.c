@@ -123,9 +123,32 @@ static int lr_json_l_array(lua_State *L) {
   return 1;
 }
 
+/* json.isarray(v): true when json.encode writes v as a JSON array (keys exactly 1..n, n >= 1;
+ * or empty and marked by json.array or decoded from []), so code can tell [] from {} after a
+ * decode. Any other value: false. */
+static int lr_json_l_isarray(lua_State *L) {
+  luaL_checkany(L, 1);
+  if (lua_type(L, 1) != LUA_TTABLE) { lua_pushboolean(L, 0); return 1; }
+  lua_Integer n = (lua_Integer)lua_rawlen(L, 1), count = 0;
+  lua_settop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    lua_pop(L, 1);
+    lua_Integer k;
+    if (!lua_isinteger(L, -1) || (k = lua_tointeger(L, -1)) < 1 || k > n) { lua_pushboolean(L, 0); return 1; }
+    count++;
+  }
+  if (n > 0) { lua_pushboolean(L, count == n); return 1; }
+  lr_json_push_arrays(L);
+  lua_pushvalue(L, 1);
+  lua_pushboolean(L, lua_rawget(L, -2) != LUA_TNIL);
+  return 1;
+}
+
 int lr_json_open(lua_State *L) {
   static const luaL_Reg fns[] = {
     {"encode", lr_json_l_encode}, {"decode", lr_json_l_decode}, {"array", lr_json_l_array},
+    {"isarray", lr_json_l_isarray},
     {NULL, NULL}
   };
   lr_json_push_arrays(L);

@@ -20,6 +20,7 @@ struct RoutesCommand: AsyncParsableCommand {
         let reports = Dispatcher(project: project, group: group, logger: logger).routeReports
         try? await group.shutdownGracefully()
         print(RouteTableFormatter.format(reports), terminator: "")
+        for warning in project.middlewareWarnings { printError("warning: \(warning)") }
         let errors = reports.compactMap(\.error)
         for error in errors { printError("error: \(error)") }
         if !errors.isEmpty { throw ExitCode(1) }

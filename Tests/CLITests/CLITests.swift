@@ -48,7 +48,7 @@ import Testing
         let root = try CLI.project(Self.app)
         let result = try CLI.run(["request", "--root", root, "-i", "get", "/api/user"])
         #expect(result.status == 0)
-        #expect(result.stdout == "HTTP/1.1 200 OK\nContent-Type: application/json; charset=utf-8\nX-Request-Id: 1\nContent-Length: 19\n\n{\"name\":\"John Doe\"}")
+        #expect(result.stdout == "HTTP/1.1 200 OK\nContent-Type: application/json; charset=utf-8\nETag: \"0281bb67ccfbb255-13\"\nX-Request-Id: 1\nContent-Length: 19\n\n{\"name\":\"John Doe\"}")
     }
 
     @Test func requestWithAFullURLRoutesByPath() throws {

@@ -43,7 +43,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         self.accessLog = accessLog
         let fetcher = FetchClient(group: group, mocks: fetchMocks)
         self.fetcher = fetcher
-        let context = Generation.Context(group: group, fetcher: fetcher, logger: logger, metrics: metrics)
+        let context = Generation.Context(group: group, fetcher: fetcher, logger: logger, metrics: metrics, dev: dev)
         self.workerContext = context
         let first = Generation.build(project, previous: nil, context: context)
         self.current = NIOLockedValueBox(first)
@@ -71,7 +71,8 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     /// One line per route for `luaroutes routes` and start-up logs.
     public var routeReports: [RouteReport] {
         generation.firstLoopWorkers.workers.map {
-            RouteReport(route: $0.route, methods: $0.kind == .methods ? $0.methods : [], error: $0.loadError)
+            RouteReport(route: $0.route, methods: $0.kind == .methods ? $0.methods : [], error: $0.loadError,
+                        middleware: $0.middleware)
         }
     }
 
@@ -81,10 +82,13 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     public func route(target: String) -> RoutedTarget {
         let routing = routing(forTarget: target)
         var bodyLimit = routing.generation.project.config.routeDefaults.bodySizeLimit
+        var cors = routing.generation.project.config.routeDefaults.cors
         if case .matched(let match) = routing.lookup {
-            bodyLimit = routing.generation.firstLoopWorkers.workers[match.routeIndex].config.bodySizeLimit
+            let config = routing.generation.firstLoopWorkers.workers[match.routeIndex].config
+            bodyLimit = config.bodySizeLimit
+            cors = config.cors
         }
-        return RoutedTarget(bodyLimit: bodyLimit, routing: routing)
+        return RoutedTarget(bodyLimit: bodyLimit, routing: routing, cors: cors)
     }
 
     private func routing(forTarget target: String) -> Routing {
@@ -108,8 +112,11 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         var worker: RouteWorker?
         if case .matched(let match) = routing.lookup { worker = generation.workers(on: loop).workers[match.routeIndex] }
         let routeFile = worker?.route.file
+        let generateEtags = generation.project.config.generateEtags
         let finishing = { (response: APIResponse) in
-            let response = self.finished(response, for: request, requestID: requestID)
+            var response = response
+            ETag.apply(to: &response, for: request, generate: generateEtags)   // before HEAD drops the body
+            response = self.finished(response, for: request, requestID: requestID)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
             withExtendedLifetime(generation) {
@@ -127,13 +134,13 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             var location = String(path.reversed().drop { $0 == "/" }.reversed())
             if location.isEmpty { location = "/" }
             if let query = routing.query { location += "?" + query }
-            return finishing(APIResponse(status: 308, headers: [("Location", location)]))
+            return finishing(withProjectCORS(APIResponse(status: 308, headers: [("Location", location)]), for: request, generation))
         }
         switch routing.lookup {
         case .badRequest:
-            finishing(HostError.response(400, "Bad Request"))
+            finishing(withProjectCORS(HostError.response(400, "Bad Request"), for: request, generation))
         case .notFound:
-            finishing(HostError.response(404, "Not Found"))
+            finishing(withProjectCORS(HostError.response(404, "Not Found"), for: request, generation))
         case .matched(let match):
             let routeRequest = RouteRequest(api: request, path: path, query: routing.query.map(parseQuery) ?? [],
                                             params: match.params, requestNumber: requestNumber, clientRequestID: clientRequestID)

@@ -9,6 +9,9 @@ extension Generation {
         let fetcher: FetchClient
         let logger: Logger
         let metrics: ServerMetrics?
+        /// --dev: a route that no longer loads answers 500 with its error instead of serving
+        /// its previous version, so the developer sees what broke.
+        var dev = false
     }
 
     /// Loads every route on every loop (module scope runs once per loop), off the event loops:
@@ -19,7 +22,7 @@ extension Generation {
     /// A route file that no longer loads, but loaded in `previous`, keeps its previous source
     /// (built with the new lib/, env and config), so one bad save does not take a working
     /// route down. A new route that fails answers 500. Each error is logged once, not once per
-    /// loop or per reload.
+    /// loop or per reload. In dev mode nothing is kept: the broken route shows its error.
     static func build(_ project: Project, previous: Generation?, context: Context) -> Generation {
         let loops = Array(context.group.makeIterator())
         @Sendable func worker(_ route: Route, _ project: Project, on loop: any EventLoop) -> RouteWorker {
@@ -32,7 +35,7 @@ extension Generation {
         var project = project   // may take back previous sources below
 
         var kept: [String: String] = [:]
-        if let previous, perLoop[0].contains(where: { $0.loadError != nil }) {
+        if let previous, !context.dev, perLoop[0].contains(where: { $0.loadError != nil }) {
             let before = previous.firstLoopWorkersByFile()
             for broken in perLoop[0] where broken.loadError != nil {
                 if let old = before[broken.route.file], old.loadError == nil,

@@ -9,4 +9,6 @@ public struct RouteReport: Sendable {
     /// The exported method functions; empty when one function serves every method.
     public let methods: [String]
     public let error: String?
+    /// The `_middleware.lua` files that run around it, outermost first.
+    public var middleware: [String] = []
 }

@@ -19,6 +19,10 @@ public struct Project: Sendable {
     let processEnvironment: [String: String]
     /// Which env files it reads (``DotEnv/serveFiles`` or ``DotEnv/testFiles``), kept for reloads.
     let envFileNames: [String]
+    /// `_middleware.lua` sources by path relative to ROOT (docs/reference.md section 9).
+    var middlewareSources: [String: String] = [:]
+    /// Files that look meant as middleware but never run; logged at every load.
+    public var middlewareWarnings: [String] = []
 
     public struct LoadError: Error, CustomStringConvertible {
         public let description: String
@@ -50,9 +54,21 @@ public struct Project: Sendable {
         for route in table.routes {
             sources[route.file] = try? String(contentsOfFile: root + "/" + route.file, encoding: .utf8)
         }
+        let middleware = MiddlewareScanner.scan(root: root)
+        var middlewareSources: [String: String] = [:]
+        for file in middleware.files {
+            middlewareSources[file] = try? String(contentsOfFile: root + "/" + file, encoding: .utf8)
+        }
+        for warning in middleware.warnings { logger.warning("\(warning)") }
         return Project(root: root, config: config, routeTable: table, routeSources: sources,
                        modules: readModules(root: root), environment: environment, envFiles: envFiles,
-                       processEnvironment: processEnvironment, envFileNames: envFileNames)
+                       processEnvironment: processEnvironment, envFileNames: envFileNames,
+                       middlewareSources: middlewareSources, middlewareWarnings: middleware.warnings)
+    }
+
+    /// The `_middleware.lua` files that run around `route`, outermost first.
+    public func middlewareChain(for route: Route) -> [String] {
+        MiddlewareScanner.chain(forRoute: route.file, among: Set(middlewareSources.keys))
     }
 
     /// Every `.lua` file under ROOT/lib, keyed "lib/a/b.lua".

@@ -12,6 +12,11 @@ public struct ProjectConfig: Sendable, Equatable {
     /// `shared` dictionaries and `db` (docs/data.md): project-wide, a route's `config` cannot change them.
     public var shared: [SharedDeclaration] = []
     public var database = DatabaseConfig()
+    /// `generateEtags = false` turns off the ETag the host adds to 200 answers (Dispatch/ETag.swift).
+    public var generateEtags = true
+    /// `json = { sortKeys = true }`: res.json and res.send write object keys sorted, so equal
+    /// tables give equal bytes on every event loop (and equal ETags).
+    public var jsonSortKeys = false
 
     public init() {}
 
@@ -79,6 +84,18 @@ public struct ProjectConfig: Sendable, Equatable {
         if let server = value["server"] { config.server = try ServerSettings.parse(server) }
         if let shared = value["shared"] { config.shared = try SharedDeclaration.parse(shared) }
         if let database = value["db"] { config.database = try DatabaseConfig.parse(database) }
+        if let etags = value["generateEtags"] {
+            guard case .boolean(let flag) = etags else { throw ConfigError("generateEtags: expected true or false, got \(etags.typeName)") }
+            config.generateEtags = flag
+        }
+        if let json = value["json"] {
+            guard case .table(let items) = json else { throw ConfigError("json: expected a table like { sortKeys = true }, got \(json.typeName)") }
+            for (key, item) in items {
+                guard key == .string("sortKeys") else { throw ConfigError("json: unknown key \(key.display) (known: sortKeys)") }
+                guard case .boolean(let flag) = item else { throw ConfigError("json.sortKeys: expected true or false, got \(item.typeName)") }
+                config.jsonSortKeys = flag
+            }
+        }
         config.routeDefaults = try RouteConfig().overridden(by: value, prefix: "")
         return config
     }

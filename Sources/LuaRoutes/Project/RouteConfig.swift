@@ -60,7 +60,7 @@ public struct RouteConfig: Sendable, Equatable {
                 // Next.js writes route config as `config = { api = { bodyParser = ... } }`.
                 config = try config.overridden(by: value, prefix: name("api"))
             case "pageExtensions" where prefix.isEmpty, "server" where prefix.isEmpty,
-                 "shared" where prefix.isEmpty, "db" where prefix.isEmpty:
+                 "shared" where prefix.isEmpty, "db" where prefix.isEmpty, "generateEtags" where prefix.isEmpty, "json" where prefix.isEmpty:
                 continue   // project-wide, read by ProjectConfig
             default:
                 throw ConfigError("\(name(key)): unknown key (known: \(RouteConfig.keys.joined(separator: ", ")))")

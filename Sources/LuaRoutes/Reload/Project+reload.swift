@@ -10,6 +10,7 @@ extension Project {
     /// The same project with `sources` (file -> text) in place of what was read from disk.
     func replacingRouteSources(_ sources: [String: String]) -> Project {
         Project(root: root, config: config, routeTable: routeTable, routeSources: routeSources.merging(sources) { $1 },
-                modules: modules, environment: environment, envFiles: envFiles, processEnvironment: processEnvironment, envFileNames: envFileNames)
+                modules: modules, environment: environment, envFiles: envFiles, processEnvironment: processEnvironment,
+                envFileNames: envFileNames, middlewareSources: middlewareSources, middlewareWarnings: middlewareWarnings)
     }
 }

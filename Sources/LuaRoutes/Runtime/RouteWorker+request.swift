@@ -36,8 +36,9 @@ extension RouteWorker {
             replaceIfSpent(sandbox)
             return completion(rejection)
         }
+        pushMiddleware(on: thread)                          // stack: dispatch mod kind method req chain|nil
         sandbox.startBudget(config.limits)
-        run(inFlight, arguments: 4, answer: nil)
+        run(inFlight, arguments: 5, answer: nil)
     }
 
     /// Resumes the request's coroutine (with a fetch answer, after the first time) and acts on
@@ -167,7 +168,7 @@ extension RouteWorker {
             let headers = Self.headers(names: base + 3, values: base + 4, on: thread, in: state)
             let body = state.bytes(at: base + 5, in: thread) ?? []
             lr_pop(thread, results)
-            if let limit = config.responseLimit, body.count > limit {
+            if let limit = config.responseLimit, body.count >= limit {   // Next.js warns at the limit too
                 logger.warning("API response for \(request.path) exceeds \(ByteSize.format(limit)) (responseLimit); large responses are slow to serve",
                                metadata: meta)
             }

@@ -14,6 +14,10 @@ final class RouteWorker {
     private(set) var loadError: String?
     private(set) var sandbox: Sandbox?
     private var moduleRef: Int32 = LUA_NOREF
+    /// The route's `_middleware.lua` files, outermost first, and the registry slot of the
+    /// array of their functions (RouteWorker+middleware.swift); LUA_NOREF when there are none.
+    let middleware: [String]
+    var middlewareRef: Int32 = LUA_NOREF
     let callbacks: SandboxCallbacks
     let logger: Logger
     let fetcher: FetchClient
@@ -29,6 +33,7 @@ final class RouteWorker {
         self.loop = loop
         self.fetcher = fetcher
         self.config = project.config.routeDefaults
+        self.middleware = project.middlewareChain(for: route)
         var logger = logger
         logger[metadataKey: "route"] = .string(route.file)
         self.logger = logger
@@ -42,6 +47,7 @@ final class RouteWorker {
     func load() {
         sandbox = nil
         moduleRef = LUA_NOREF
+        middlewareRef = LUA_NOREF
         loadError = nil
         guard let source = project.routeSources[route.file] else {
             loadError = "\(route.file): cannot be read"
@@ -50,7 +56,7 @@ final class RouteWorker {
         let sandbox: Sandbox
         do {
             sandbox = try Sandbox(limits: project.config.routeDefaults.limits, environment: project.environment,
-                                  modules: project.modules, callbacks: callbacks)
+                                  modules: project.modules, callbacks: callbacks, jsonSortKeys: project.config.jsonSortKeys)
         } catch {
             loadError = "\(route.file): \(error.description)"
             return
@@ -82,6 +88,10 @@ final class RouteWorker {
             config = try project.config.routeDefaults.overridden(by: routeConfig, prefix: "config")
         } catch {
             loadError = "\(route.file): \(error.description)"
+            return
+        }
+        if let error = loadMiddleware(in: sandbox) {
+            loadError = error
             return
         }
         sandbox.state.context.pointee.cap = config.limits.enforced ? config.limits.memory : 0   // 0: no cap

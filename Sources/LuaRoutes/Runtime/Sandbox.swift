@@ -20,7 +20,9 @@ public final class Sandbox {
     /// - Parameters:
     ///   - environment: what `env.NAME` reads.
     ///   - modules: `lib/` sources by path relative to ROOT ("lib/a/b.lua").
-    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], callbacks: SandboxCallbacks) throws(SetupError) {
+    ///   - jsonSortKeys: the project's `json = { sortKeys = true }`: res.json writes object keys sorted.
+    init(limits: SandboxLimits, environment: [String: String], modules: [String: String], callbacks: SandboxCallbacks,
+         jsonSortKeys: Bool = false) throws(SetupError) {
         let unlimited = !limits.enforced
         guard let state = LuaState(memoryCap: unlimited ? 0 : limits.memory) else { throw SetupError(description: "cannot create a Lua state") }
         if unlimited { state.context.pointee.unlimited = 1 }
@@ -42,6 +44,12 @@ public final class Sandbox {
         lua_createtable(L, 0, Int32(modules.count))
         for (path, source) in modules { LuaState.setField(path, source, on: L) }
         lua_setfield(L, -2, "modules")                                       // stack: P
+        if jsonSortKeys {
+            lua_createtable(L, 0, 1)
+            lua_pushboolean(L, 1)
+            lua_setfield(L, -2, "sort_keys")
+            lua_setfield(L, -2, "json_defaults")                             // stack: P
+        }
         for (index, file) in Prelude.files.enumerated() {
             if let error = state.loadPrelude(file) {
                 throw SetupError(description: "the prelude does not compile: \(error)")

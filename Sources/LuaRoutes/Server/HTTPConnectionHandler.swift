@@ -89,7 +89,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
             let routed = responder.route(target: head.uri)
             if let length = rules.contentLength, length > routed.bodyLimit {
-                return refuse(head, with: HostError.response(413, "Body exceeded \(ByteSize.format(routed.bodyLimit)) limit"), context: context)
+                return refuse(head, with: Self.tooLarge(head, routed), context: context)
             }
             if rules.sendContinue, !responding, queue.isEmpty {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
@@ -100,7 +100,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             guard case .receiving(let head, let routed, var body, let ending) = incoming else { return protocolViolation(context) }
             incoming = .idle   // drop the state's reference first, so the append does not copy
             if (body?.readableBytes ?? 0) + chunk.readableBytes > routed.bodyLimit {
-                refuse(head, with: HostError.response(413, "Body exceeded \(ByteSize.format(routed.bodyLimit)) limit"), context: context)
+                refuse(head, with: Self.tooLarge(head, routed), context: context)
             } else if body != nil {
                 body!.writeBuffer(&chunk)
                 incoming = .receiving(head: head, routed: routed, body: body, ending: ending)

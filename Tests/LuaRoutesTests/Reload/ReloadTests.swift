@@ -108,3 +108,21 @@ extension TestApp {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 }
+
+/// Dev mode shows what broke (docs/reference.md section 8, serve --dev): a route that no longer compiles
+/// answers 500 with the compile error instead of its previous version.
+@Suite struct DevCompileErrorTests {
+    @Test func aBrokenFileAnswers500WithTheErrorInDevMode() async throws {
+        try await withProject(["pages/api/hello.lua": ReloadTests.hello], dev: true) { app in
+            #expect(await app.request("GET", "/api/hello").text == "v1")
+            try app.write("pages/api/hello.lua", "return function(req, res)\n  res.send('v2'\nend")
+            app.dispatcher.reload()
+            let broken = await app.request("GET", "/api/hello")
+            #expect(broken.status == 500)
+            #expect(broken.text.contains("pages/api/hello.lua:3:"), "\(broken.text)")
+            try app.write("pages/api/hello.lua", "return function(req, res) res.send('v3') end")
+            app.dispatcher.reload()
+            #expect(await app.request("GET", "/api/hello").text == "v3")
+        }
+    }
+}

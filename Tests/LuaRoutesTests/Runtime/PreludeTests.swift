@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func aTracebackThroughResNamesTheRealFileAndLine() async throws {
-        let line = try #require(Self.line(of: "local body = json.encode(value)", in: PackageResources.res_lua))
+        let line = try #require(Self.line(of: "local body = json.encode(value, opts or json_defaults)", in: PackageResources.res_lua))
         let files = ["pages/api/x.lua": "return function(req, res)\n  res.json({ f = print })\nend"]
         try await withProject(files, dev: true) { app in
             let response = await app.request("GET", "/api/x")

@@ -17,8 +17,9 @@ local function parse_cookies(header)
   return cookies
 end
 -- params, query and headers are left out by the host when empty (most requests have no
--- query or params): an empty table is made on first read instead.
-local EMPTY_ON_READ = { params = true, query = true, headers = true }
+-- query or params): an empty table is made on first read instead. `locals` is the table
+-- middleware and the handler share (docs/reference.md section 9).
+local EMPTY_ON_READ = { params = true, query = true, headers = true, locals = true }
 local REQ_MT = {
   __index = function(req, key)
     if key == "cookies" then

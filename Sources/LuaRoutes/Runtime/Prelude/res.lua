@@ -2,6 +2,8 @@
 -- the answer from the state table (`st`) behind each res (RouteWorker.response).
 local P = ...
 local json = P.priv.json
+-- The project's `json = { sortKeys = true }` (nil: encode's defaults).
+local json_defaults = P.json_defaults
 local type, tostring, error, rawequal, rawset = type, tostring, error, rawequal, rawset
 local lower, find, format = string.lower, string.find, string.format
 local tointeger = math.tointeger
@@ -65,7 +67,7 @@ function RES.setHeader(st, name, value)
     if type(name) == "string" then check_header_text("name", name, "setHeader") end
     error(format("bad argument #1 to 'setHeader' (header name expected, got %s)", type(name) == "string" and format("%q", name) or type(name)), 2)
   end
-  not_sent(st)
+  if not st.after_next then not_sent(st) end   -- middleware may rewrite headers after next()
   set_header(st, name, header_value(value, "setHeader"))
   return st.res
 end
@@ -86,9 +88,9 @@ function RES.removeHeader(st, name)
   return st.res
 end
 local JSON_TYPE = "application/json; charset=utf-8"
-function RES.json(st, value)
+function RES.json(st, value, opts)
   not_sent(st)
-  local body = json.encode(value)
+  local body = json.encode(value, opts or json_defaults)
   set_header(st, "Content-Type", JSON_TYPE, "content-type")
   return finish(st, body)
 end
@@ -102,7 +104,7 @@ function RES.send(st, body)
   end
   if t == "table" or t == "number" or t == "boolean" or body == json.null then
     set_header(st, "Content-Type", JSON_TYPE, "content-type")
-    return finish(st, json.encode(body))
+    return finish(st, json.encode(body, json_defaults))
   end
   error(format("bad argument #1 to 'send' (string, table, number, boolean or nil expected, got %s)", t), 2)
 end
@@ -135,7 +137,10 @@ local RES_MT = {
   -- Bind a method to this response the first time it is read; later reads find it in place.
   __index = function(res, key)
     local impl = RES[key]
-    if impl == nil then return nil end
+    if impl == nil then
+      if key == "statusCode" then return res[RES].status end   -- read-only, for middleware after next()
+      return nil
+    end
     local st = res[RES]
     local bound = function(first, ...)
       if rawequal(first, res) then return impl(st, ...) end

@@ -2,6 +2,7 @@
 -- request (dispatch). Returned to the host as the prelude's result.
 local P = ...
 local REQ_MT, RES, RES_MT, setmetatable = P.REQ_MT, P.RES, P.RES_MT, P.setmetatable
+local run_middleware = P.run_middleware
 local type, rawget, next, tostring = type, rawget, next, tostring
 local find, format = string.find, string.format
 local concat, sort = table.concat, table.sort
@@ -43,7 +44,8 @@ function entry.classify(mod)
 end
 
 -- One request, run as the body of its own coroutine. Returns sent, status, headers, body.
-function entry.dispatch(mod, kind, method, req)
+-- `chain`: the route's middleware functions, outermost first, or nil.
+function entry.dispatch(mod, kind, method, req, chain)
   setmetatable(req, REQ_MT)
   local handler = mod
   if kind == "handler" then handler = mod.handler
@@ -53,10 +55,10 @@ function entry.dispatch(mod, kind, method, req)
   end
   -- The nil fields size the tables' hash parts up front (a constructor counts its fields),
   -- so setting them later, and binding res's usual methods, never grows a table.
-  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil }
+  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil, after_next = nil }
   local res = setmetatable({ [RES] = st, status = nil, json = nil, send = nil, setHeader = nil, getHeader = nil, redirect = nil }, RES_MT)
   st.res = res
-  handler(req, res)
+  if chain then run_middleware(chain, handler, req, res, st) else handler(req, res) end
   if not st.sent then return false end
   -- The host reads the headers from these two tables (RouteWorker.response): names in order,
   -- values[name] = { name as set, string or array of strings }.
