@@ -109,12 +109,19 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             let response = self.finished(response, for: request)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
-            withExtendedLifetime(generation) {
-                if observed {
-                    self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
-                                               bytes: response.body.count, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
-                                               requestID: RouteRequest.idText(requestNumber)))
+            let record = { (bytes: Int) in
+                withExtendedLifetime(generation) {
+                    if observed {
+                        self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
+                                                   bytes: bytes, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
+                                                   requestID: RouteRequest.idText(requestNumber)))
+                    }
                 }
+            }
+            if let stream = response.stream {
+                stream.onEnd.append(record)   // a streamed answer is logged once its body is over
+            } else {
+                record(response.body.count)
             }
             completion(response)
         }
@@ -143,7 +150,11 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         let loop = group.next()
         return await withCheckedContinuation { continuation in
             loop.execute {
-                self.respond(to: request, on: loop) { continuation.resume(returning: $0) }
+                self.respond(to: request, on: loop) { response in
+                    guard let stream = response.stream else { return continuation.resume(returning: response) }
+                    // `luaroutes request` and `test` see the whole streamed body.
+                    stream.writer = CollectedBody(response) { continuation.resume(returning: $0) }
+                }
             }
         }
     }
@@ -175,10 +186,14 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     /// sends no body; 204 and 304 carry neither body nor Content-Type nor Content-Length.
     private func finished(_ response: APIResponse, for request: APIRequest) -> APIResponse {
         var response = response
-        if response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding") }) {
+        if response.stream == nil,
+           response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding") }) {
             response.headers.removeAll {
                 $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding")
             }
+        }
+        if let stream = response.stream {
+            return finishedStream(response, stream: stream, for: request)
         }
         if response.status == 204 || response.status == 304 || (100..<200).contains(response.status) {
             response.headers.removeAll { $0.name.caseInsensitiveEquals("content-type") }

@@ -9,6 +9,7 @@ extension Generation {
         let fetcher: FetchClient
         let logger: Logger
         let metrics: ServerMetrics?
+        var afterWork = AfterWork()
     }
 
     /// Loads every route on every loop (module scope runs once per loop), off the event loops:
@@ -24,7 +25,7 @@ extension Generation {
         let loops = Array(context.group.makeIterator())
         @Sendable func worker(_ route: Route, _ project: Project, on loop: any EventLoop) -> RouteWorker {
             RouteWorker(route: route, project: project, loop: loop, fetcher: context.fetcher,
-                        logger: context.logger, metrics: context.metrics)
+                        logger: context.logger, metrics: context.metrics, afterWork: context.afterWork)
         }
         var perLoop = buildConcurrently(loops.count) { i in
             project.routeTable.routes.map { worker($0, project, on: loops[i]) }

@@ -21,6 +21,8 @@ enum Prelude {
         File(chunkName: "@prelude/coroutine.lua", source: PackageResources.coroutine_lua),
         File(chunkName: "@prelude/req.lua", source: PackageResources.req_lua),
         File(chunkName: "@prelude/res.lua", source: PackageResources.res_lua),
+        File(chunkName: "@prelude/stream.lua", source: PackageResources.stream_lua),
+        File(chunkName: "@prelude/after.lua", source: PackageResources.after_lua),
         File(chunkName: "@prelude/route.lua", source: PackageResources.route_lua),
     ]
 }

@@ -15,10 +15,13 @@ public protocol LoopResponder: AnyObject, Sendable {
     /// instead of a request): logged and counted like any other answer. `method` is "-" and
     /// `target` nil when the input never made a request head.
     func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int)
+    /// Work that still runs after its answer went out (`res.after`): a graceful shutdown waits for it.
+    var pendingAfterWork: Int { get }
 }
 
 extension LoopResponder {
     public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int) {}
+    public var pendingAfterWork: Int { 0 }
 
     /// Routes and answers `request` on `loop` (the caller must be on it); `completion` runs there.
     public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
@@ -27,6 +30,8 @@ extension LoopResponder {
 }
 
 extension Dispatcher {
+    public var pendingAfterWork: Int { workerContext.afterWork.pending }
+
     public var startupMetadata: Logger.Metadata {
         let generation = self.generation
         let broken = generation.firstLoopWorkers.workers.filter { $0.loadError != nil }.count

@@ -1,0 +1,70 @@
+import Foundation
+import InMemoryLogging
+import Testing
+import TestSupport
+@testable import LuaRoutes
+
+/// res.after (docs/after.md): work that outlives the answer, with fetch available, its errors
+/// logged with the request id, and a graceful shutdown that waits for it.
+@Suite struct AfterWorkTests {
+    static func slowUpstream() async throws -> Upstream {
+        try await Upstream { _ in UpstreamReply(body: Array("late".utf8), delay: .seconds(2)) }
+    }
+
+    static func files(upstream port: Int) -> [String: String] {
+        ["luaroutes.config.lua": #"return { shared = { s = "1mb" } }"#,
+         "pages/api/work.lua": """
+            return function(req, res)
+              res.after(function()
+                local r = fetch("http://127.0.0.1:\(port)/slow")
+                shared.s:set("after", "done " .. r.status)
+                log.info("after done: " .. r.body)
+              end)
+              res.after(function() error("after boom") end)
+              res.after(function() shared.s:set("second", "ran") end)
+              res.json({ answered = true })
+            end
+            """,
+         "pages/api/state.lua": "return function(req, res) res.json({ after = shared.s:get('after'), second = shared.s:get('second') }) end"]
+    }
+
+    @Test func workOutlivesTheAnswerAndShowsInTheLog() async throws {
+        let up = try await Self.slowUpstream()
+        try await withProject(Self.files(upstream: up.port)) { app in
+            let response = await app.request("GET", "/api/work")
+            #expect(response.text == #"{"answered":true}"#)
+            // The answer came while the after work still waits on its 2 s upstream.
+            #expect(!app.logText.contains("after done"))
+            var state = ""
+            for _ in 0..<100 where !state.contains("done") {
+                try await Task.sleep(for: .milliseconds(100))
+                state = await app.request("GET", "/api/state").text
+            }
+            #expect(state.contains(#""after":"done 200""#) && state.contains(#""second":"ran""#))
+            let log = app.logText
+            #expect(log.contains("after done: late"))
+            // The failing function is logged with the request's id, and did not stop the next one.
+            let boom = log.split(separator: "\n").first { $0.contains("res.after:") && $0.contains("after boom") }
+            #expect(boom?.contains("request=") == true)
+        }
+        try await up.close()
+    }
+
+    @Test func gracefulShutdownWaitsForPendingAfterWork() async throws {
+        let up = try await Self.slowUpstream()
+        let logs = InMemoryLogHandler()
+        try await withServer(Self.files(upstream: up.port), logs: logs) { port in
+            let answer = try await onOwnThread { try rawHTTP(port: port, "GET /api/work HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") }
+            #expect(answer.hasSuffix(#"{"answered":true}"#))
+        }   // shuts down gracefully here, with the after work still waiting on its upstream
+        #expect(logs.entries.contains { "\($0.message)" == "after done: late" })
+        try await up.close()
+    }
+
+    @Test func badArgumentReadsClearly() async throws {
+        try await withProject(["pages/api/x.lua": "return function(req, res) res.after('nope') end"]) { app in
+            #expect(await app.request("GET", "/api/x").status == 500)
+            #expect(app.logText.contains("bad argument #1 to 'after' (function expected, got string)"))
+        }
+    }
+}
