@@ -29,12 +29,18 @@ import TestSupport
     }
 
     @Test func workOutlivesTheAnswerAndShowsInTheLog() async throws {
-        let up = try await Self.slowUpstream()
+        // The upstream holds its answer until the test has the route's answer: the after work
+        // is still waiting on it then, so the answer cannot have waited for the after work.
+        let release = DispatchSemaphore(value: 0)
+        let up = try await Upstream { _ in
+            _ = release.wait(timeout: .now() + 10)
+            return UpstreamReply(body: Array("late".utf8))
+        }
         try await withProject(Self.files(upstream: up.port)) { app in
             let response = await app.request("GET", "/api/work")
             #expect(response.text == #"{"answered":true}"#)
-            // The answer came while the after work still waits on its 2 s upstream.
             #expect(!app.logText.contains("after done"))
+            release.signal()
             var state = ""
             for _ in 0..<100 where !state.contains("done") {
                 try await Task.sleep(for: .milliseconds(100))

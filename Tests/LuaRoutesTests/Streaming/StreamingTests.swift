@@ -144,7 +144,8 @@ import TestSupport
             try await onOwnThread {
                 let feed = try RawConnection(port: port)
                 feed.send("GET /api/feed HTTP/1.1\r\nHost: t\r\n\r\n")
-                let first = feed.readFor(seconds: 0.3).text
+                var first = ""
+                for _ in 0..<50 where !first.contains("data: tick") { first += feed.readFor(seconds: 0.1).text }
                 #expect(first.contains("Content-Type: text/event-stream") && first.contains("data: tick"))
                 #expect(try Self.get(port, "/api/stop").hasSuffix("stopped"))
                 var rest = ""
@@ -179,7 +180,9 @@ import TestSupport
                 do {
                     let client = try RawConnection(port: port)
                     client.send("GET /api/forever HTTP/1.1\r\nHost: t\r\n\r\n")
-                    #expect(client.readFor(seconds: 0.2).text.contains("Transfer-Encoding: chunked"))
+                    var head = ""
+                    for _ in 0..<50 where !head.contains("\r\n\r\n") { head += client.readFor(seconds: 0.1).text }
+                    #expect(head.contains("Transfer-Encoding: chunked"))
                 }   // closed here, mid-stream
                 var status = ""
                 for _ in 0..<50 {
