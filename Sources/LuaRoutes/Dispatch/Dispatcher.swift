@@ -109,7 +109,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             let response = self.finished(response, for: request)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
-            let record = { (bytes: Int) in
+            func record(bytes: Int) {
                 withExtendedLifetime(generation) {
                     if observed {
                         self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
@@ -119,10 +119,12 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
                 }
             }
             if let stream = response.stream {
-                stream.onEnd.append(record)   // a streamed answer is logged once its body is over
-            } else {
-                record(response.body.count)
+                // A streamed answer is logged once its body is over; until then the stream's
+                // observer holds `generation`.
+                stream.onEnd.append { record(bytes: $0) }
+                return completion(response)
             }
+            record(bytes: response.body.count)
             completion(response)
         }
 

@@ -67,6 +67,26 @@ import TestSupport
         try await up.close()
     }
 
+    /// After work runs under the route's limits: one that never ends is stopped by limits.cpu,
+    /// logged with the request's id, and the route keeps answering.
+    @Test func afterWorkIsLimited() async throws {
+        try await withProject(["pages/api/spin.lua": """
+            return { config = { limits = { cpu = "100ms" } }, handler = function(req, res)
+              if req.query.spin then res.after(function() while true do end end) end
+              res.send("ok")
+            end }
+            """]) { app in
+            #expect(await app.request("GET", "/api/spin?spin=1").text == "ok")
+            var line: Substring?
+            for _ in 0..<100 where line == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                line = app.logText.split(separator: "\n").first { $0.contains("limits.cpu exceeded") }
+            }
+            #expect(line?.contains("request=1") == true)
+            #expect(await app.request("GET", "/api/spin").text == "ok")
+        }
+    }
+
     @Test func badArgumentReadsClearly() async throws {
         try await withProject(["pages/api/x.lua": "return function(req, res) res.after('nope') end"]) { app in
             #expect(await app.request("GET", "/api/x").status == 500)

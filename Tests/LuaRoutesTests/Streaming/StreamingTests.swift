@@ -247,6 +247,30 @@ import TestSupport
         }
     }
 
+    /// limits.timeout covers the whole stream: a handler parked on a client that never reads is
+    /// cut off when it passes, the body ends without its last chunk, and the route serves again.
+    @Test func timeoutCutsAStreamOff() async throws {
+        try await withServer(["pages/api/s.lua": """
+            return { config = { limits = { timeout = "300ms" } }, handler = function(req, res)
+              if req.query.short then return res.send("short") end
+              local chunk = string.rep("x", 65536)
+              while res.write(chunk) do end
+            end }
+            """]) { port in
+            try await onOwnThread {
+                let client = try RawConnection(port: port, receiveBuffer: 16 * 1024)
+                client.send("GET /api/s HTTP/1.1\r\nHost: t\r\n\r\n")
+                Thread.sleep(forTimeInterval: 0.5)   // not reading: the handler is parked until its timeout
+                let (bytes, end) = client.readBytesToEnd()
+                #expect(end == .closed)
+                let (head, body) = Self.split(bytes)
+                #expect(head.hasPrefix("HTTP/1.1 200") && head.contains("chunked"))
+                #expect(!Self.dechunk(body).complete)
+                #expect(try Self.get(port, "/api/s?short=1").hasSuffix("short"))
+            }
+        }
+    }
+
     @Test func errorAfterTheHeadCutsTheBodyOff() async throws {
         try await withServer(["pages/api/s.lua": "return function(req, res) res.write('partial'); error('boom') end"]) { port in
             let raw = try Self.get(port, "/api/s")
