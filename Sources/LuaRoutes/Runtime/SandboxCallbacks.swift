@@ -74,7 +74,7 @@ final class SandboxCallbacks {
         host, thread, headIndex, chunk, length in
         guard let host, let thread else { return -1 }
         let sink = Unmanaged<SandboxCallbacks>.fromOpaque(host).takeUnretainedValue()
-        guard let current = sink.current else { return -1 }
+        guard let current = sink.current, !current.isAfterWork else { return -1 }   // res.after runs after the answer
         if current.stream?.closed == true { return 1 }
         var head: APIResponse?
         if headIndex > 0 {

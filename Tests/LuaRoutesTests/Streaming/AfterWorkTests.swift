@@ -87,6 +87,24 @@ import TestSupport
         }
     }
 
+    /// The answer is over when after work runs: writing to it then raises, clearly.
+    @Test func afterWorkCannotWriteToTheAnswer() async throws {
+        try await withProject(["pages/api/w.lua": """
+            return function(req, res)
+              res.after(function() res.write("late") end)
+              res.write("streamed")
+            end
+            """]) { app in
+            #expect(await app.request("GET", "/api/w").text == "streamed")
+            var log = ""
+            for _ in 0..<100 where !log.contains("res.after:") {
+                try await Task.sleep(for: .milliseconds(20))
+                log = app.logText
+            }
+            #expect(log.contains("res.after: pages/api/w.lua:2: response already finished"))
+        }
+    }
+
     @Test func badArgumentReadsClearly() async throws {
         try await withProject(["pages/api/x.lua": "return function(req, res) res.after('nope') end"]) { app in
             #expect(await app.request("GET", "/api/x").status == 500)

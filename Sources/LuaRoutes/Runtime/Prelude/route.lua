@@ -58,7 +58,10 @@ function entry.dispatch(mod, kind, method, req)
   st.res = res
   handler(req, res)
   -- After the answer's values: the res.after functions, if any (prelude/after.lua).
-  if st.streaming then return false, true, st.after end   -- streamed (prelude/stream.lua): the body is out
+  if st.streaming then   -- streamed (prelude/stream.lua): the body is out, and over
+    st.ended = true
+    return false, true, st.after
+  end
   if not st.sent then return false end
   -- The host reads the headers from these two tables (RouteWorker.response): names in order,
   -- values[name] = { name as set, string or array of strings }.
