@@ -271,6 +271,29 @@ import TestSupport
         }
     }
 
+    /// After a streamed answer the kept-alive connection serves the next (pipelined) request;
+    /// HTTP/1.0 gets the bytes unframed and a close; a body short of its Content-Length closes.
+    @Test func keepAliveHTTP10AndShortContentLength() async throws {
+        try await withServer(["pages/api/s.lua": "return function(req, res) res.write('ab'); res.write('cd') end",
+                              "pages/api/short.lua": "return function(req, res) res.setHeader('Content-Length', 10); res.write('abc') end",
+                              "pages/api/ok.lua": "return function(req, res) res.send('ok') end"]) { port in
+            try await onOwnThread {
+                let both = try rawHTTP(port: port, "GET /api/s HTTP/1.1\r\nHost: t\r\n\r\nGET /api/ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                #expect(both.hasPrefix("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"))
+                #expect(both.contains("\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n"))
+                #expect(both.hasSuffix("\r\n\r\nok"))
+
+                let old = try rawHTTP(port: port, "GET /api/s HTTP/1.0\r\nHost: t\r\n\r\n")
+                #expect(old.hasPrefix("HTTP/1.0 200 OK\r\n") && !old.contains("chunked") && old.hasSuffix("\r\n\r\nabcd"))
+
+                let client = try RawConnection(port: port)
+                client.send("GET /api/short HTTP/1.1\r\nHost: t\r\n\r\n")
+                let (text, end) = client.readToEnd()
+                #expect(end == .closed && text.contains("Content-Length: 10\r\n") && text.hasSuffix("\r\n\r\nabc"))
+            }
+        }
+    }
+
     @Test func errorAfterTheHeadCutsTheBodyOff() async throws {
         try await withServer(["pages/api/s.lua": "return function(req, res) res.write('partial'); error('boom') end"]) { port in
             let raw = try Self.get(port, "/api/s")
