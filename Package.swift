@@ -39,7 +39,7 @@ let package = Package(
             ],
             // The prelude's Lua files, compiled into the binary (Runtime/Prelude.swift lists their order).
             resources: [
-                "sandbox", "log", "require", "coroutine", "req", "res", "cookie", "middleware", "route",
+                "sandbox", "log", "require", "coroutine", "req", "res", "cookie", "stream", "after", "middleware", "route",
             ].map { .embedInCode("Runtime/Prelude/\($0).lua") } + [.embedInCode("Runtime/Fetch/fetch.lua")]
         ),
         .target(name: "LuaRoutesHurl", dependencies: [

@@ -33,6 +33,11 @@ bash scripts/metrics-check.sh "$bin" || status=1
 echo "== CORS in headless Chromium"
 bash scripts/cors-browser-check.sh "$bin" || status=1
 
+# --- streaming (docs/streaming.md): server-sent events read by a browser ---
+echo "== SSE in headless Chromium"
+bash scripts/sse-browser-check.sh "$bin" || status=1
+# --- end streaming ---
+
 echo "== the README's serve command"
 bash scripts/serve-check.sh || status=1
 

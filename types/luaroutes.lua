@@ -11,10 +11,18 @@
 ---@field params table<string, string|string[]> the dynamic parameters alone
 ---@field headers table<string, string> lower-case names; repeated headers joined by ", "
 ---@field cookies table<string, string> parsed on first use
----@field body any decoded by Content-Type: JSON value, form table, or string; nil without a body
+---@field body any decoded by Content-Type: JSON value, form or multipart fields table, or string; nil without a body
 ---@field rawBody string|nil the body bytes
+---@field files luaroutes.UploadedFile[]|nil multipart/form-data file parts, in order; nil for other bodies
 ---@field ip string the client's address
 ---@field locals table shared by the route's middleware chain and its handler, empty on every request
+
+---@class luaroutes.UploadedFile
+---@field name string the form field's name
+---@field filename string the file name as the client sent it
+---@field type string its Content-Type (application/octet-stream when none was sent)
+---@field size integer bytes
+---@field data string the bytes
 
 ---@class luaroutes.Response
 ---@field statusCode integer the status so far (read-only); middleware reads it after next()
@@ -82,6 +90,37 @@ function Response.redirect(statusOrUrl, url) end
 ---@param body? string
 ---@return luaroutes.Response
 function Response.finish(body) end
+
+---Streams: sends the head (the first time) and this chunk at once, then waits until the
+---connection took it. Returns res, or nil, "closed" once the client is gone.
+---@param chunk string|number
+---@return luaroutes.Response|nil
+---@return string|nil err "closed"
+function Response.write(chunk) end
+
+---Sends the head of a streamed answer now; later a no-op (every write is sent at once).
+---@return luaroutes.Response|nil
+---@return string|nil err "closed"
+function Response.flush() end
+
+---@class luaroutes.ServerSentEvent
+---@field event? string the event type (one line)
+---@field id? string|integer the event id, sent back by a reconnecting EventSource as Last-Event-ID
+---@field retry? integer reconnection delay in milliseconds
+---@field data? string|table|number|boolean the payload; a table as JSON; several lines -> several data: lines
+---@field comment? string a ": comment" line clients ignore (keep-alive)
+
+---Sends one server-sent event (text/event-stream, Cache-Control: no-cache set before the first).
+---@param event luaroutes.ServerSentEvent|string a string is the data
+---@return luaroutes.Response|nil
+---@return string|nil err "closed"
+function Response.sse(event) end
+
+---Runs `fn` once the answer is written, with fetch and db, under the route's limits; errors are
+---logged with the request id. Graceful shutdown waits for it.
+---@param fn fun()
+---@return luaroutes.Response
+function Response.after(fn) end
 
 ---@alias luaroutes.Handler fun(req: luaroutes.Request, res: luaroutes.Response)
 

@@ -7,6 +7,7 @@
 #include <lua5.4/lualib.h>
 #include "lr_sandbox.h"
 #include "lr_fetch.h"
+#include "lr_stream.h"
 #include "lr_state.h"
 #include "lr_json.h"
 #include "lr_crypto.h"
@@ -87,6 +88,8 @@ int lr_sandbox_open(lua_State *L) {
     lua_setfield(L, -2, "readonly");
     lua_pushcfunction(L, lr_fetch_start);
     lua_setfield(L, -2, "fetch_start");
+    lua_pushcfunction(L, lr_stream_write);
+    lua_setfield(L, -2, "stream_write");
     lua_pushcfunction(L, lr_json_open);
     lua_call(L, 0, 1);                              /* stack: priv json */
     lua_setfield(L, -2, "json");

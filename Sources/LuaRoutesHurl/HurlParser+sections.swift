@@ -7,17 +7,17 @@ extension HurlParser {
             let at = SourceLocation(line: i + 1, column: column)
             let length = name.count + 2
             switch name {
-            case "Multipart", "MultipartFormData", "BasicAuth":
+            case "BasicAuth":
                 throw .unsupported("[\(name)]", at: at, length: length)
             case "Captures", "Asserts":
                 throw .syntax("[\(name)] belongs to a response: put a response line (HTTP <code>) before it",
                               at: at, length: length)
-            case "Query", "QueryStringParams", "Form", "FormParams", "Cookies", "Options":
+            case "Query", "QueryStringParams", "Form", "FormParams", "Cookies", "Options", "Multipart", "MultipartFormData":
                 break
             default:
                 throw .syntax("unknown section [\(name)]", at: at, length: length)
             }
-            let canonical = ["QueryStringParams": "Query", "FormParams": "Form"][name] ?? name
+            let canonical = ["QueryStringParams": "Query", "FormParams": "Form", "Multipart": "MultipartFormData"][name] ?? name
             guard seen.insert(canonical).inserted else {
                 throw .syntax("section [\(canonical)] appears twice in this request", at: at, length: length)
             }
@@ -26,6 +26,7 @@ extension HurlParser {
             case "Query": request.query = try parseKeyValues(what: "a query parameter (name: value)")
             case "Form": request.form = try parseKeyValues(what: "a form field (name: value)")
             case "Cookies": request.cookies = try parseKeyValues(what: "a cookie (name: value)")
+            case "MultipartFormData": request.multipart = try parseMultipartItems()
             default: request.options = try parseOptions()
             }
         }

@@ -10,6 +10,7 @@ struct HurlRequest: Sendable {
     var query: [HurlKeyValue] = []
     var form: [HurlKeyValue] = []
     var cookies: [HurlKeyValue] = []
+    var multipart: [HurlMultipartItem] = []
     var options = HurlOptions()
     var body: HurlBody?
 }

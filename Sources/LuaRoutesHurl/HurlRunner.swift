@@ -153,6 +153,10 @@ struct HurlRunner {
             }
             body = Array(pairs.joined(separator: "&").utf8)
             setContentType("application/x-www-form-urlencoded")
+        } else if !spec.multipart.isEmpty {
+            let multipart = try multipartBody(spec.multipart)
+            body = multipart.body
+            setContentType(multipart.contentType)
         }
         return APIRequest(method: spec.method, target: target, headers: headers, body: body, remoteAddress: "local")
     }

@@ -137,7 +137,6 @@ import LuaRoutes
     @Test func unsupportedConstructs() {
         let cases: [(String, String)] = [
             ("GET /a\n[BasicAuth]\nu: p", "[BasicAuth]"),
-            ("GET /a\n[MultipartFormData]\nf: x", "[MultipartFormData]"),
             ("GET /a\n[Options]\ndelay: 100", "[Options] delay"),
             ("GET /a\nbase64,aGk=;", "base64, body"),
             ("GET /a\nhex,00;", "hex, body"),
@@ -165,12 +164,12 @@ import LuaRoutes
     }
 
     @Test func unsupportedSectionWholeMessage() {
-        #expect(parseFailure("# upload\nPOST /api/upload\n[Multipart]\nfile: file,a.bin;\n") == """
+        #expect(parseFailure("# upload\nPOST /api/upload\n[BasicAuth]\nbob: secret\n") == """
             error: Unsupported in luaroutes test
               --> t.hurl:3:1
                |
-             3 | [Multipart]
-               | ^^^^^^^^^^^ [Multipart] is not in the luaroutes Hurl subset (see the docs); file not run
+             3 | [BasicAuth]
+               | ^^^^^^^^^^^ [BasicAuth] is not in the luaroutes Hurl subset (see the docs); file not run
                |
 
             """)

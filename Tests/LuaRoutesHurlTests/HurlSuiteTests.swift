@@ -53,7 +53,7 @@ import LuaRoutes
                 jsonpath "$.id" == 1
                 jsonpath "$.name" == "{{who}}"
                 """,
-            "tests/upload.hurl": "POST /api/upload\n[Multipart]\nf: x\n",
+            "tests/upload.hurl": "POST /api/upload\n[BasicAuth]\nbob: secret\n",
         ]) { root in
             let files = try HurlSuite.discover(root: root, files: [])
             let result = await HurlSuite.run(files: files, root: root, variables: ["who": "Bob"], environment: [:],
@@ -62,8 +62,8 @@ import LuaRoutes
                 error: Unsupported in luaroutes test
                   --> tests/upload.hurl:2:1
                    |
-                 2 | [Multipart]
-                   | ^^^^^^^^^^^ [Multipart] is not in the luaroutes Hurl subset (see the docs); file not run
+                 2 | [BasicAuth]
+                   | ^^^^^^^^^^^ [BasicAuth] is not in the luaroutes Hurl subset (see the docs); file not run
                    |
 
                 error: Assert failure

@@ -11,6 +11,7 @@
 #include "lr_crypto.h"
 #include "lr_sandbox.h"
 #include "lr_fetch.h"
+#include "lr_stream.h"
 #include "lr_guards.h"
 #include "lr_clock.h"
 #include "lr_coroutine.h"

@@ -49,6 +49,13 @@ typedef struct lr_ctx {
     int (*fetch_start)(void *host, const struct lr_fetch_request *request, char *err, size_t errlen);
     /* What the fetch continuation pushes: set by the host just before it resumes the request. */
     const struct lr_fetch_result *fetch_result;
+    /* res.write (lr_stream.c): takes one chunk of the running request's streamed answer, the
+     * head with the first (status, names, values at head_index..+2 of L; 0: no head). Returns
+     * 0: taken, yield until the host resumes; 1: the client is gone; -1: no request runs.
+     * May read L (no raising API), must not call anything that raises or resumes. */
+    int (*stream_write)(void *host, lua_State *L, int head_index, const char *chunk, size_t len);
+    /* What the stream continuation answers: set by the host just before it resumes. */
+    int stream_closed;
 } lr_ctx;
 
 /* Creates a state whose allocator is capped by ctx. No hook is set: the limit signal sets one

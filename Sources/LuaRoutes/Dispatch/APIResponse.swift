@@ -4,6 +4,9 @@ public struct APIResponse: Sendable {
     /// Header fields in the order the handler set them; a repeated name (Set-Cookie) repeats.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// A streamed answer (`res.write`): `body` is empty, the chunks come through this
+    /// (docs/streaming.md). The front end attaches its writer when it receives the head.
+    public var stream: ResponseBodyStream?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -4,6 +4,7 @@ enum BodyKind: Equatable {
     case json          // application/json, application/*+json
     case form          // application/x-www-form-urlencoded
     case text          // text/*
+    case multipart     // multipart/form-data: req.body (fields) and req.files (docs/uploads.md)
     case raw           // anything else, and a malformed or absent Content-Type
 
     init(contentType: String?, bodyLength: Int) {
@@ -13,6 +14,8 @@ enum BodyKind: Equatable {
             self = .json
         } else if media == "application/x-www-form-urlencoded" {
             self = .form
+        } else if media == "multipart/form-data" {
+            self = .multipart
         } else if media.hasPrefix("text/") {
             self = .text
         } else {

@@ -119,14 +119,23 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             response = self.finished(response, for: request, requestID: requestID)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
-            withExtendedLifetime(generation) {
-                if observed {
-                    self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
-                                               bytes: response.body.count, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
-                                               requestID: requestID, client: request.remoteAddress,
-                                               userAgent: request.header("user-agent")))
+            func record(bytes: Int) {
+                withExtendedLifetime(generation) {
+                    if observed {
+                        self.observe(RequestRecord(method: request.method, path: path, route: routeFile, status: response.status,
+                                                   bytes: bytes, duration: .nanoseconds((NIODeadline.now() - started).nanoseconds),
+                                                   requestID: requestID, client: request.remoteAddress,
+                                                   userAgent: request.header("user-agent")))
+                    }
                 }
             }
+            if let stream = response.stream {
+                // A streamed answer is logged once its body is over; until then the stream's
+                // observer holds `generation`.
+                stream.onEnd.append { record(bytes: $0) }
+                return completion(response)
+            }
+            record(bytes: response.body.count)
             completion(response)
         }
 
@@ -154,7 +163,11 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         let loop = group.next()
         return await withCheckedContinuation { continuation in
             loop.execute {
-                self.respond(to: request, on: loop) { continuation.resume(returning: $0) }
+                self.respond(to: request, on: loop) { response in
+                    guard let stream = response.stream else { return continuation.resume(returning: response) }
+                    // `luaroutes request` and `test` see the whole streamed body.
+                    stream.writer = CollectedBody(response) { continuation.resume(returning: $0) }
+                }
             }
         }
     }
@@ -190,10 +203,14 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         if !response.headers.contains(where: { $0.name.caseInsensitiveEquals("x-request-id") }) {
             response.headers.append(("X-Request-Id", requestID))
         }
-        if response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding") }) {
+        if response.stream == nil,
+           response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding") }) {
             response.headers.removeAll {
                 $0.name.caseInsensitiveEquals("content-length") || $0.name.caseInsensitiveEquals("transfer-encoding")
             }
+        }
+        if let stream = response.stream {
+            return finishedStream(response, stream: stream, for: request)
         }
         if response.status == 204 || response.status == 304 || (100..<200).contains(response.status) {
             response.headers.removeAll { $0.name.caseInsensitiveEquals("content-type") }

@@ -5,7 +5,8 @@ enum ETag {
     /// Applies both rules to a finished answer. `generate`: the project's `generateEtags`;
     /// a handler-set ETag is honoured either way.
     static func apply(to response: inout APIResponse, for request: APIRequest, generate: Bool) {
-        guard response.status == 200, request.method == "GET" || request.method == "HEAD" else { return }
+        // A streamed answer's body is not known when its head goes out: no tag.
+        guard response.status == 200, response.stream == nil, request.method == "GET" || request.method == "HEAD" else { return }
         var tag = response.header("etag")
         if tag == nil, generate {
             let made = strongTag(of: response.body)

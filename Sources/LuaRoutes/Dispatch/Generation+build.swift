@@ -12,6 +12,7 @@ extension Generation {
         /// --dev: a route that no longer loads answers 500 with its error instead of serving
         /// its previous version, so the developer sees what broke.
         var dev = false
+        var afterWork = AfterWork()
     }
 
     /// Loads every route on every loop (module scope runs once per loop), off the event loops:
@@ -27,7 +28,7 @@ extension Generation {
         let loops = Array(context.group.makeIterator())
         @Sendable func worker(_ route: Route, _ project: Project, on loop: any EventLoop) -> RouteWorker {
             RouteWorker(route: route, project: project, loop: loop, fetcher: context.fetcher,
-                        logger: context.logger, metrics: context.metrics)
+                        logger: context.logger, metrics: context.metrics, afterWork: context.afterWork)
         }
         var perLoop = buildConcurrently(loops.count) { i in
             project.routeTable.routes.map { worker($0, project, on: loops[i]) }

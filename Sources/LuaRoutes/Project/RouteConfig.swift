@@ -5,6 +5,11 @@ public struct RouteConfig: Sendable, Equatable {
     public var bodyParser = true
     /// Bodies above this answer 413 before the handler runs.
     public var bodySizeLimit = 1 << 20
+    /// Per part of a multipart/form-data body (docs/uploads.md): a field's text, a file's bytes
+    /// (nil: up to the body's limit), and how many parts. Over any of them: 413.
+    public var fieldSizeLimit = 1 << 20
+    public var fileSizeLimit: Int? = nil
+    public var maxParts = 1000
     /// Responses above this are logged (Next.js's warning); nil turns the warning off.
     public var responseLimit: Int? = 4 << 20
     public var limits = SandboxLimits()
@@ -35,10 +40,18 @@ public struct RouteConfig: Sendable, Equatable {
                 case .table(let items):
                     config.bodyParser = true
                     for (field, item) in items {
-                        guard field == .string("sizeLimit") else {
-                            throw ConfigError("\(name(key)): unknown key \(field.display) (known: sizeLimit)")
+                        switch field {
+                        case .string("sizeLimit"): config.bodySizeLimit = try ByteSize.parse(item, key: name("bodyParser.sizeLimit"))
+                        case .string("fieldSizeLimit"): config.fieldSizeLimit = try ByteSize.parse(item, key: name("bodyParser.fieldSizeLimit"))
+                        case .string("fileSizeLimit"): config.fileSizeLimit = try ByteSize.parse(item, key: name("bodyParser.fileSizeLimit"))
+                        case .string("maxParts"):
+                            guard case .integer(let count) = item, count > 0 else {
+                                throw ConfigError("\(name("bodyParser.maxParts")): expected a positive integer, got \(item.typeName)")
+                            }
+                            config.maxParts = Int(count)
+                        default:
+                            throw ConfigError("\(name(key)): unknown key \(field.display) (known: sizeLimit, fieldSizeLimit, fileSizeLimit, maxParts)")
                         }
-                        config.bodySizeLimit = try ByteSize.parse(item, key: name("bodyParser.sizeLimit"))
                     }
                 default: throw ConfigError("\(name(key)): expected false or a table like { sizeLimit = \"1mb\" }, got \(value.typeName)")
                 }

@@ -16,6 +16,14 @@ final class InFlightRequest {
     /// The handler returned normally: its coroutine can serve another request.
     var reusable = false
     var timeoutTask: Scheduled<Void>?
+    /// A streamed answer's body, once its head went out (RouteWorker+stream.swift).
+    var stream: ResponseBodyStream?
+    /// The chunk `res.write` handed over during the resume that just ended.
+    var pendingWrite: PendingWrite?
+    /// This runs a request's `res.after` work, not a handler (RouteWorker+after.swift).
+    var isAfterWork = false
+    /// The request's `res.after` list, anchored in the registry until it runs.
+    var afterRef: Int32 = LUA_NOREF
 
     init(request: RouteRequest, sandbox: Sandbox, dev: Bool, timeout: Duration, completion: @escaping (APIResponse) -> Void) {
         self.request = request
@@ -25,4 +33,10 @@ final class InFlightRequest {
         self.wallDeadline = lr_monotonic_ns() + FetchClient.nanoseconds(timeout)
         self.completion = completion
     }
+}
+
+/// One `res.write` between the C call and the worker sending it: the head comes with the first.
+struct PendingWrite {
+    let head: APIResponse?
+    let chunk: [UInt8]
 }

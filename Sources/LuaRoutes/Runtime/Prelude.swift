@@ -22,6 +22,8 @@ enum Prelude {
         File(chunkName: "@prelude/req.lua", source: PackageResources.req_lua),
         File(chunkName: "@prelude/res.lua", source: PackageResources.res_lua),
         File(chunkName: "@prelude/cookie.lua", source: PackageResources.cookie_lua),
+        File(chunkName: "@prelude/stream.lua", source: PackageResources.stream_lua),
+        File(chunkName: "@prelude/after.lua", source: PackageResources.after_lua),
         File(chunkName: "@prelude/middleware.lua", source: PackageResources.middleware_lua),
         File(chunkName: "@prelude/route.lua", source: PackageResources.route_lua),
     ]

@@ -45,24 +45,32 @@ extension RouteWorker {
     /// where it stopped.
     func run(_ inFlight: InFlightRequest, arguments: Int32, answer: FetchOutcome?) {
         callbacks.current = inFlight
-        let outcome = FetchAnswer.scoped(answer, in: inFlight.sandbox.state.context) {
+        var outcome = FetchAnswer.scoped(answer, in: inFlight.sandbox.state.context) {
             inFlight.sandbox.resume(inFlight.thread, arguments: arguments, wallDeadline: inFlight.wallDeadline)
         }
         callbacks.current = nil
         if case .waiting = outcome {
+            if let write = inFlight.pendingWrite {
+                inFlight.pendingWrite = nil
+                send(write, for: inFlight)
+            }
             if inFlight.timeoutTask == nil {
                 let remaining = max(0, inFlight.wallDeadline - lr_monotonic_ns())
                 inFlight.timeoutTask = loop.scheduleTask(in: .nanoseconds(remaining)) { [weak self] in self?.timeOut(inFlight) }
             }
             return
         }
-        if case .returned = outcome { inFlight.reusable = true }
+        if case .returned(let results) = outcome {
+            inFlight.reusable = true
+            outcome = .returned(results: takeAfterWork(from: inFlight, results: results))
+        }
         finish(inFlight, with: response(for: outcome, inFlight))
     }
 
-    private func finish(_ inFlight: InFlightRequest, with response: APIResponse) {
+    func finish(_ inFlight: InFlightRequest, with response: APIResponse) {
         guard !inFlight.finished else { return }
         inFlight.finished = true
+        inFlight.pendingWrite = nil
         inFlight.timeoutTask?.cancel()
         database?.requestEnded(inFlight)   // a transaction left open is rolled back
         if inFlight.reusable {
@@ -71,7 +79,12 @@ extension RouteWorker {
             inFlight.sandbox.release(ref: inFlight.threadRef)
         }
         replaceIfSpent(inFlight.sandbox)
-        inFlight.completion(response)
+        if let stream = inFlight.stream {
+            endStream(stream, with: response, for: inFlight)
+        } else {
+            inFlight.completion(response)
+        }
+        scheduleAfterWork(of: inFlight)
     }
 
     /// limits.timeout passed while the request waited: answer 504 and drop the coroutine without
@@ -116,7 +129,7 @@ extension RouteWorker {
     }
 
     /// A state that hit a limit is replaced before the next request (docs/reference.md section 6).
-    private func replaceIfSpent(_ used: Sandbox) {
+    func replaceIfSpent(_ used: Sandbox) {
         guard used === sandbox, used.isSpent else { return }
         logger.warning("replacing the Lua state after a limit was hit")
         load()
@@ -125,7 +138,7 @@ extension RouteWorker {
 
     /// The response headers as `dispatch` left them: `names` in order, `values[name]` = { name
     /// as set, string or array of strings }. A repeated value (Set-Cookie) becomes several fields.
-    private static func headers(names: Int32, values: Int32, on thread: OpaquePointer, in state: LuaState) -> [(name: String, value: String)] {
+    static func headers(names: Int32, values: Int32, on thread: OpaquePointer, in state: LuaState) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
         guard lua_checkstack(thread, 4) != 0 else { return headers }   // never short of 4 slots in practice
         let count = lua_rawlen(thread, names)
@@ -159,6 +172,14 @@ extension RouteWorker {
         var meta: Logger.Metadata { ["request": .string(request.requestID)] }   // built only when a line is logged
         switch outcome {
         case .returned(let results):
+            if inFlight.isAfterWork {
+                lr_pop(thread, results)
+                return Self.streamEnded   // nobody reads it: the answer went out before
+            }
+            if inFlight.stream != nil, results >= 2, lua_toboolean(thread, -results + 1) != 0 {
+                lr_pop(thread, results)
+                return Self.streamEnded   // dispatch's `false, true`: the streamed answer is over
+            }
             guard results >= 1, lua_toboolean(thread, -results) != 0 else {
                 logger.error("\(route.file): the handler returned without sending a response", metadata: meta)
                 return HostError.internalError(dev: inFlight.dev, message: "\(route.file): the handler returned without sending a response")

@@ -45,6 +45,8 @@ extension RouteWorker {
             return nil
         case .text, .raw:
             LuaState.push(api.body, on: thread)
+        case .multipart:
+            if let refusal = pushMultipart(api, on: thread) { return refusal }   // stack: ... req fields
         case .form:
             let form = parseQuery(String(decoding: api.body, as: UTF8.self))
             lua_createtable(thread, 0, Int32(form.count))

@@ -26,7 +26,14 @@ final class RouteWorker {
     /// `db`'s connections and transactions for this worker's states (RouteWorker+data.swift).
     var database: DatabaseBinding?
 
-    init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger, metrics: ServerMetrics? = nil) {
+    /// `res.after` runs pending across the dispatcher (RouteWorker+after.swift).
+    let afterWork: AfterWork
+    /// Streamed answers' resumes since the loop last polled its sockets (RouteWorker+stream.swift).
+    let streamTurns = StreamTurns()
+
+    init(route: Route, project: Project, loop: any EventLoop, fetcher: FetchClient, logger: Logger, metrics: ServerMetrics? = nil,
+         afterWork: AfterWork = AfterWork()) {
+        self.afterWork = afterWork
         self.route = route
         self.metrics = metrics
         self.project = project

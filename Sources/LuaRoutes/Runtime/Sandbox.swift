@@ -8,6 +8,8 @@ public final class Sandbox {
     let callbacks: SandboxCallbacks
     private let classifyRef: Int32
     private let dispatchRef: Int32
+    /// The prelude's runner of `res.after` work (prelude/after.lua).
+    private let afterRef: Int32
     /// Coroutines that finished normally, ready for the next request (a new one costs a
     /// lua_newthread and a registry slot).
     var idleThreads: [(thread: OpaquePointer, ref: Int32)] = []
@@ -67,6 +69,8 @@ public final class Sandbox {
         classifyRef = luaL_ref(L, lr_registryindex())
         lua_getfield(L, -1, "dispatch")
         dispatchRef = luaL_ref(L, lr_registryindex())
+        lua_getfield(L, -1, "after")
+        afterRef = luaL_ref(L, lr_registryindex())
         lr_pop(L, 1)                                                         // stack: (empty)
     }
 
@@ -75,6 +79,10 @@ public final class Sandbox {
     /// Pushes the prelude's dispatch function onto `thread`.
     func pushDispatch(on thread: OpaquePointer) {
         lua_rawgeti(thread, lr_registryindex(), lua_Integer(dispatchRef))
+    }
+
+    func pushAfterRunner(on thread: OpaquePointer) {
+        lua_rawgeti(thread, lr_registryindex(), lua_Integer(afterRef))
     }
 
     /// Runs `classify` on the value at the top of the stack (popping it) and returns what a

@@ -22,6 +22,7 @@ final class SandboxCallbacks {
         context.pointee.host = Unmanaged.passUnretained(self).toOpaque()
         context.pointee.log = SandboxCallbacks.logCallback
         context.pointee.fetch_start = SandboxCallbacks.fetchCallback
+        context.pointee.stream_write = SandboxCallbacks.streamWriteCallback
     }
 
     static let logCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int) -> Void = {
@@ -64,6 +65,28 @@ final class SandboxCallbacks {
                              method: String(bytes: request.method, count: request.method_len),
                              headers: headers, body: body, timeout: timeout, settings: fetchSettings)
         return startFetch(current, spec)
+    }
+
+    /// res.write: keeps the chunk (and the head, with the first) for the worker, which sends it
+    /// once the resume is over (RouteWorker+stream.swift). Reads the head's tables without
+    /// raising API: rawget/rawgeti and strings only.
+    static let streamWriteCallback: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, Int32, UnsafePointer<CChar>?, Int) -> Int32 = {
+        host, thread, headIndex, chunk, length in
+        guard let host, let thread else { return -1 }
+        let sink = Unmanaged<SandboxCallbacks>.fromOpaque(host).takeUnretainedValue()
+        guard let current = sink.current, !current.isAfterWork else { return -1 }   // res.after runs after the answer
+        if current.stream?.closed == true { return 1 }
+        var head: APIResponse?
+        if headIndex > 0 {
+            let status = Int(lua_tointegerx(thread, headIndex, nil))
+            let headers = RouteWorker.headers(names: headIndex + 1, values: headIndex + 2, on: thread, in: current.sandbox.state)
+            head = APIResponse(status: status, headers: headers)
+        }
+        let bytes = chunk.map { chunk in
+            chunk.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+        } ?? []
+        current.pendingWrite = PendingWrite(head: head, chunk: bytes)
+        return 0
     }
 
     /// opts.timeout in seconds (the prelude let through positive numbers only, math.huge

@@ -24,6 +24,7 @@ extension HTTPConnectionHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             timeouts.outputDrained()
+            streamWriter?.resumeParked(gone: false)
             if readPending, !responding, queue.isEmpty {
                 readPending = false
                 context.read()
@@ -49,6 +50,7 @@ extension HTTPConnectionHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         queue.removeAll()
+        streamWriter?.resumeParked(gone: true)
         timer?.cancel()
         timer = nil
         context.fireChannelInactive()

@@ -54,7 +54,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     var inputClosed = false
     /// No more answers: the final one is written or the connection is gone.
     var closed = false
-    private var serializer = HTTPResponseSerializer()
+    var serializer = HTTPResponseSerializer()
+    /// The streamed answer being sent, if any (HTTPConnectionHandler+stream.swift).
+    var streamWriter: ConnectionStreamWriter?
     /// The peer's address as text, formatted once per connection rather than per request.
     private var remoteAddress: String?
     var timeouts: ConnectionTimeouts
@@ -221,6 +223,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             remoteAddress: peerAddress(context))
         tracker.requestStarted()
         responder.respond(to: request, routed: routed, on: context.eventLoop) { response in
+            if let stream = response.stream {   // the head of a streamed answer: the body follows
+                return self.startStream(response, stream: stream, version: head.version, ending: ending, context: context)
+            }
             self.send(response, version: head.version, ending: ending, context: context)
             self.tracker.requestFinished()
         }
@@ -236,6 +241,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func send(_ response: APIResponse, version: HTTPVersion, ending: Ending, context: ChannelHandlerContext) {
         let bytes = serializer.serialize(response, version: version, keepAlive: ending == .keepAlive, allocator: context.channel.allocator)
         responding = false
+        write(lastOf: bytes, ending: ending, context: context)
+    }
+
+    /// Writes the last bytes of an answer, then keeps the connection, closes it, or lingers.
+    func write(lastOf bytes: ByteBuffer, ending: Ending, context: ChannelHandlerContext) {
         guard !closed else { return }
         switch ending {
         case .keepAlive:

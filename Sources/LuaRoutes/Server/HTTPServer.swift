@@ -119,11 +119,14 @@ public final class HTTPServer: Service, Sendable {
     /// After the listener closed: wait for requests in flight, then close idle connections.
     private func drain() async {
         let deadline = ContinuousClock.now + configuration.grace
-        while tracker.inFlight > 0, ContinuousClock.now < deadline {
+        while tracker.inFlight > 0 || responder.pendingAfterWork > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if tracker.inFlight > 0 {
             logger.warning("shutting down with \(tracker.inFlight) requests still running after the grace period")
+        }
+        if responder.pendingAfterWork > 0 {
+            logger.warning("shutting down with \(responder.pendingAfterWork) res.after runs still pending after the grace period")
         }
         tracker.closeAll()
     }

@@ -16,10 +16,13 @@ public protocol LoopResponder: AnyObject, Sendable {
     /// `target` nil when the input never made a request head. Answers the request id the
     /// answer carries in X-Request-Id, or nil for none.
     func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int, client: String) -> String?
+    /// Work that still runs after its answer went out (`res.after`): a graceful shutdown waits for it.
+    var pendingAfterWork: Int { get }
 }
 
 extension LoopResponder {
     public func recordHostAnswer(method: String, target: String?, status: Int, bytes: Int, client: String) -> String? { nil }
+    public var pendingAfterWork: Int { 0 }
 
     /// Routes and answers `request` on `loop` (the caller must be on it); `completion` runs there.
     public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
@@ -28,6 +31,8 @@ extension LoopResponder {
 }
 
 extension Dispatcher {
+    public var pendingAfterWork: Int { workerContext.afterWork.pending }
+
     public var startupMetadata: Logger.Metadata {
         let generation = self.generation
         let broken = generation.firstLoopWorkers.workers.filter { $0.loadError != nil }.count

@@ -134,7 +134,7 @@ import TestSupport
          #"bodyParser.sizeLimit: "12 parsecs" is not a size (use a number of bytes or a text like "1mb", "500kb")"#),
         (#"return { bodyParser = { sizeLimit = -1 } }"#, "bodyParser.sizeLimit: -1 is not a size"),
         (#"return { bodyParser = { sizeLimit = "1e30tb" } }"#, #"bodyParser.sizeLimit: "1e30tb" is not a size"#),
-        (#"return { bodyParser = { sizelimit = "1mb" } }"#, "bodyParser: unknown key 'sizelimit' (known: sizeLimit)"),
+        (#"return { bodyParser = { sizelimit = "1mb" } }"#, "bodyParser: unknown key 'sizelimit' (known: sizeLimit, fieldSizeLimit, fileSizeLimit, maxParts)"),
         (#"return { bodyParser = "off" }"#, #"bodyParser: expected false or a table like { sizeLimit = "1mb" }, got string"#),
         (#"return { responseLimit = true }"#, #"responseLimit: expected a size like "1mb", got boolean"#),
         (#"return { limits = { cpu = "fast" } }"#, #"limits.cpu: "fast" is not a duration (use a text like "10s" or "500ms")"#),

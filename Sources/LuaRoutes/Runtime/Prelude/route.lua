@@ -59,10 +59,17 @@ function entry.dispatch(mod, kind, method, req, chain)
   local res = setmetatable({ [RES] = st, status = nil, json = nil, send = nil, setHeader = nil, getHeader = nil, redirect = nil }, RES_MT)
   st.res = res
   if chain then run_middleware(chain, handler, req, res, st) else handler(req, res) end
+  -- After the answer's values: the res.after functions, if any (prelude/after.lua).
+  if st.streaming then   -- streamed (prelude/stream.lua): the body is out, and over
+    st.ended = true
+    return false, true, st.after
+  end
   if not st.sent then return false end
   -- The host reads the headers from these two tables (RouteWorker.response): names in order,
   -- values[name] = { name as set, string or array of strings }.
-  return true, st.status, st.names, st.values, st.body
+  return true, st.status, st.names, st.values, st.body, st.after
 end
+
+entry.after = P.run_after
 
 return entry
