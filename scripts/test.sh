@@ -52,4 +52,10 @@ if [ -d ../shared/data/JSONTestSuite/test_parsing ]; then
   echo "== JSONTestSuite through luaroutes request"
   bash scripts/json-conformance.sh "$bin" ../shared/data/JSONTestSuite/test_parsing || status=1
 fi
+# --- cluster check (issue 17): three hosts, nginx and PostgreSQL in network namespaces of its own
+# (docs/deploy.md); needs root for `ip netns`.
+echo "== cluster: three hosts behind nginx sharing PostgreSQL, under faults"
+bash scripts/cluster-check.sh "$bin" || status=1
+# --- end cluster check
+
 exit $status
