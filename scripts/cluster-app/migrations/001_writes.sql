@@ -3,5 +3,5 @@
 CREATE TABLE writes (
   id bigint PRIMARY KEY,
   host text NOT NULL,
-  written_at timestamptz NOT NULL DEFAULT now()
+  written_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
