@@ -67,7 +67,7 @@ public final class HTTPServer: Service, Sendable {
             try await channel.closeFuture.get()
         } onGracefulShutdown: { [tracker] in
             tracker.startDraining()
-            channel.close(promise: nil)
+            ListenerQuiesce.close(channel)
         }
         await drain()
     }
