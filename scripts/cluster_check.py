@@ -10,6 +10,7 @@ request it makes leaves from there. Hosts start in their own namespaces through 
    write with the same id, while one host gets SIGTERM and starts again, another gets SIGKILL
    and starts again, and PostgreSQL restarts (pg_ctl restart -m fast).
 3. Throughput through the same nginx: three hosts, then one (wrk), with each host's CPU.
+4. SIGTERM while wrk saturates nginx: not one request may fail.
 Exit status 1 when a pass condition fails; each failure says what failed.
 """
 import argparse
@@ -335,6 +336,33 @@ def throughput(hosts, args):
     print("    (2 cores shared by nginx, PostgreSQL, wrk and the hosts: this shows the cost of more hosts, not scaling)")
 
 
+def sigterm_under_saturation(hosts, args):
+    """SIGTERM while wrk keeps every nginx connection busy: nginx opens new connections to the
+    host all the time, so some wait in its accept queue at the moment it stops listening. Not
+    one request may fail (docs/deploy.md, "Shutdown")."""
+    host = hosts[2]
+    script = os.path.join(args.work, "writes.lua")
+    wrk = subprocess.Popen(["wrk", "-t2", "-c32", "-d6s", "-s", script, f"http://{args.nginx}:8080/api/writes"],
+                           env=dict(os.environ, WRK_BASE=str(3_000_000_000)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    host.process.send_signal(signal.SIGTERM)
+    status = host.process.wait(15)
+    host.start()
+    ready = host.wait_ready()
+    out, err = wrk.communicate()
+    total = next((line.split()[0] for line in out.splitlines() if "requests in" in line), "?")
+    bad = next((line.split(":")[1].strip() for line in out.splitlines() if "Non-2xx" in line), "0")
+    sockets = next((line.strip() for line in out.splitlines() if "Socket errors" in line), "")
+    print(f"  SIGTERM {host.name} under saturation (wrk -t2 -c32 -d6s through nginx): {total} requests, "
+          f"{bad} not 2xx{'; ' + sockets if sockets else ''}")
+    if status != 0:
+        fail(f"{host.name} exited with status {status} after SIGTERM under saturation (expected 0)")
+    if bad != "0" or sockets:
+        fail(f"SIGTERM under saturation: {bad} answers were not 2xx {sockets} (nginx error log says which)")
+    if not ready:
+        fail(f"{host.name} did not become ready after its restart")
+
+
 def main():
     parser = argparse.ArgumentParser()
     for name in ["bin", "app", "work", "prefix", "hosts", "nginx", "database-url", "psql", "pg-restart"]:
@@ -352,6 +380,7 @@ def main():
             seconds = run_faults(hosts, load, args)
             report_load(load, args, seconds)
             throughput(hosts, args)
+            sigterm_under_saturation(hosts, args)
     finally:
         for host in hosts:
             if host.process and host.process.poll() is None:
