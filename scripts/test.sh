@@ -8,6 +8,19 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh lua5.4 curl
 
 swift build --build-tests
+
+# ---- PostgreSQL: a throwaway cluster for the db tests (scripts/postgres-cluster.sh) ----
+# The tests that need it read LUAROUTES_TEST_POSTGRES_URL; LUAROUTES_REQUIRE_POSTGRES makes
+# them fail rather than skip when it is missing. Stopped at the end whatever happens.
+pg_dir=$(mktemp -d /tmp/luaroutes-pg.XXXXXX)/cluster
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+stop_postgres() { bash scripts/postgres-cluster.sh stop "$pg_dir" || true; rm -rf "$(dirname "$pg_dir")"; }
+trap stop_postgres EXIT
+bash scripts/postgres-cluster.sh start "$pg_dir" "$pg_port"
+export LUAROUTES_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"
+export LUAROUTES_REQUIRE_POSTGRES=1
+# ---- end PostgreSQL ----
+
 swift test --skip-build
 
 bin=.build/debug/luaroutes
@@ -18,7 +31,7 @@ status=0
 proxy_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 examples/proxy/upstream.py "$proxy_port" &
 proxy_pid=$!
-trap 'kill $proxy_pid 2>/dev/null || true' EXIT
+trap 'kill $proxy_pid 2>/dev/null || true; stop_postgres' EXIT
 export UPSTREAM_URL="http://127.0.0.1:$proxy_port"
 for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$proxy_port) 2>/dev/null && break; sleep 0.1; done
 

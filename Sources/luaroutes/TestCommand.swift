@@ -29,7 +29,7 @@ struct TestCommand: AsyncParsableCommand {
         }
     }
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("Run against this database instead of a fresh temporary SQLite file (sqlite:PATH).", valueName: "URL"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("Run against this database instead of a fresh temporary SQLite file (sqlite:PATH or postgres://...).", valueName: "URL"))
     var database: String?
 
     func run() async throws {
