@@ -10,20 +10,15 @@ extension Project {
     /// SQLite: start-up opened the file (the host would not listen otherwise); now the file must
     /// still be there, readable and writable, and start like a database. No lock is taken (an
     /// open would wait on writers or fail with "database is locked" under load), so it runs on
-    /// the asking loop. No file yet is fine: the first `db` call makes it.
+    /// the asking loop. No file yet is fine: the first `db` call makes it. PostgreSQL:
+    /// ``databaseReachable(on:)``.
     public func databaseProbe() -> Readiness.Check {
-        let location: DatabaseLocation
-        do { location = try databaseLocation() } catch {
-            let reason = "database: \(error.description)"
-            return { loop in loop.makeSucceededFuture(reason) }
+        guard case .sqlite(let path) = try? databaseLocation() else {
+            // PostgreSQL (a connection of its own and SELECT 1, never blocking), or a bad db.url.
+            return { loop in self.databaseReachable(on: loop) }
         }
-        switch location {
-        case .sqlite(let path):
-            let shown = relative(path)
-            return { loop in loop.makeSucceededFuture(Self.sqliteFileProblem(path).map { "database: \(shown): \($0)" }) }
-        case .postgres:
-            return { loop in loop.makeSucceededFuture("database: PostgreSQL is not supported by this build") }
-        }
+        let shown = relative(path)
+        return { loop in loop.makeSucceededFuture(Self.sqliteFileProblem(path).map { "db: \(shown): \($0)" }) }
     }
 
     /// nil when `path` is absent or looks like a SQLite database we may write, else what is wrong.

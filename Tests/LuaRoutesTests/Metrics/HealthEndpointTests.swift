@@ -83,7 +83,7 @@ import Glibc
                                 }) { _, ops, _, _ in
             let ready = try await get(ops, "/readyz")
             #expect(ready.hasPrefix("HTTP/1.1 503"), "\(ready)")
-            #expect(ready.contains(#""status":"not ready","reason":"database: "#), "\(ready)")
+            #expect(ready.contains(#""status":"not ready","reason":"db: .luaroutes/data.db: not a database"#), "\(ready)")
             #expect(try await get(ops, "/healthz").hasPrefix("HTTP/1.1 200"))
         }
     }
