@@ -14,6 +14,7 @@ local sandbox = {
 files["routes/"] = sandbox
 files["examples/"] = sandbox
 files["bench/routes/"] = sandbox
+files["scripts/cluster-app/"] = sandbox
 
 -- The prelude builds the sandbox: it runs before it, with all of stock Lua, and replaces
 -- standard functions on purpose (docs/prelude.md).
