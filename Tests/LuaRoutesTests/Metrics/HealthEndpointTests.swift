@@ -88,6 +88,17 @@ import Glibc
         }
     }
 
+    /// PostgreSQL: /readyz asks the engine's ping; with nothing listening at the URL it says so.
+    @Test func readyzIs503WhenPostgreSQLDoesNotAnswer() async throws {
+        let closedPort = try freeLoopbackPort()
+        try await withOpsServer(["pages/api/ok.lua": "return function(req, res) res.send('ok') end",
+                                 "luaroutes.config.lua": "return { db = { url = 'postgres://postgres@127.0.0.1:\(closedPort)/none?sslmode=disable' } }"]) { _, ops, _, _ in
+            let ready = try await get(ops, "/readyz")
+            #expect(ready.hasPrefix("HTTP/1.1 503"), "\(ready)")
+            #expect(ready.contains(#""status":"not ready","reason":"db: cannot connect to PostgreSQL at 127.0.0.1:"#), "\(ready)")
+        }
+    }
+
     @Test func readyzIs503UntilTheMainPortListens() async throws {
         try await withOpsServer(["pages/api/ok.lua": "return function(req, res) res.send('ok') end"], listening: { false }) { _, ops, _, _ in
             let ready = try await get(ops, "/readyz")
