@@ -15,6 +15,7 @@ files["routes/"] = sandbox
 files["examples/"] = sandbox
 files["bench/routes/"] = sandbox
 files["Sources/luaroutes/Template/"] = sandbox   -- the project `luaroutes init` writes
+files["scripts/cluster-app/"] = sandbox
 
 -- The prelude builds the sandbox: it runs before it, with all of stock Lua, and replaces
 -- standard functions on purpose (docs/prelude.md).

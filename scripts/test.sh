@@ -9,6 +9,19 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh lua5.4 curl
 
 swift build --build-tests
+
+# ---- PostgreSQL: a throwaway cluster for the db tests (scripts/postgres-cluster.sh) ----
+# The tests that need it read LUAROUTES_TEST_POSTGRES_URL; LUAROUTES_REQUIRE_POSTGRES makes
+# them fail rather than skip when it is missing. Stopped at the end whatever happens.
+pg_dir=$(mktemp -d /tmp/luaroutes-pg.XXXXXX)/cluster
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+stop_postgres() { bash scripts/postgres-cluster.sh stop "$pg_dir" || true; rm -rf "$(dirname "$pg_dir")"; }
+trap stop_postgres EXIT
+bash scripts/postgres-cluster.sh start "$pg_dir" "$pg_port"
+export LUAROUTES_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"
+export LUAROUTES_REQUIRE_POSTGRES=1
+# ---- end PostgreSQL ----
+
 swift test --skip-build
 
 bin=.build/debug/luaroutes
@@ -55,4 +68,10 @@ if [ -d ../shared/data/JSONTestSuite/test_parsing ]; then
   echo "== JSONTestSuite through luaroutes request"
   bash scripts/json-conformance.sh "$bin" ../shared/data/JSONTestSuite/test_parsing || status=1
 fi
+# --- cluster check (issue 17): three hosts, nginx and PostgreSQL in network namespaces of its own
+# (docs/deploy.md); needs root for `ip netns`.
+echo "== cluster: three hosts behind nginx sharing PostgreSQL, under faults"
+bash scripts/cluster-check.sh "$bin" || status=1
+# --- end cluster check
+
 exit $status

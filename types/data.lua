@@ -107,12 +107,12 @@ function SharedDict:free_space() end
 ---@type table<string, luaroutes.SharedDict>
 shared = {}
 
----A value marked by db.blob(s): binds as a BLOB.
+---A value marked by db.blob(s): binds as a BLOB (bytea on PostgreSQL).
 ---@class luaroutes.Blob
 
 ---@alias luaroutes.SQLValue nil|boolean|integer|number|string|table|luaroutes.Blob
 
----`db`: SQL on the project's database (SQLite at .luaroutes/data.db by default). Failures the
+---`db`: SQL on the project's database (SQLite at .luaroutes/data.db by default; PostgreSQL when db.url or DATABASE_URL is postgres://). Failures the
 ---database causes answer `nil, err, sqlstate` (PostgreSQL's codes: 23505 unique, 23503 foreign
 ---key, 23502 not null, 23514 check, 55P03 lock, 57014 canceled, 08001 cannot connect, XX000
 ---anything else); wrong arguments raise. Placeholders: `?` or `$1, $2, ...`. One statement per call.
@@ -138,7 +138,7 @@ function db.first(sql, ...) end
 
 ---@param sql string
 ---@param ... luaroutes.SQLValue
----@return {changes: integer, last_id: integer}|nil result
+---@return {changes: integer, last_id: integer?}|nil result last_id is nil on PostgreSQL (use INSERT ... RETURNING id)
 ---@return string|nil err
 ---@return string|nil sqlstate
 function db.exec(sql, ...) end
@@ -153,7 +153,7 @@ function db.exec(sql, ...) end
 ---@return string|nil sqlstate
 function db.transaction(fn, ...) end
 
----Marks s to bind as binary (BLOB).
+---Marks s to bind as binary (BLOB; bytea on PostgreSQL).
 ---@param s string
 ---@return luaroutes.Blob
 function db.blob(s) end

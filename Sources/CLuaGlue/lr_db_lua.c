@@ -47,6 +47,27 @@ static int lr_wait_for_lock(lua_State *L, lr_db_host *h, lua_KContext k, lua_KFu
     return lua_yieldk(L, 1, k, retry);
 }
 
+/* After LR_DB_PENDING: the host resumed the request with the engine's answer. */
+static int lr_push_answer(lua_State *L, int kind) {
+    lr_db_host *h = lr_host(L);
+    const void *answer = h->answer ? h->answer(h->host) : NULL;
+    if (!answer) return lr_answer(L, "db: resumed without an answer", "XX000");
+    const lr_db_engine *engine = *(const lr_db_engine *const *)answer;
+    return engine->resume(L, kind, answer);
+}
+
+static int lr_statement_answer_k(lua_State *L, int status, lua_KContext k) {
+    (void)status;
+    lua_settop(L, lr_kctx_values(k));
+    return lr_push_answer(L, (int)lua_tointeger(L, lua_upvalueindex(2)));
+}
+
+/* The engine sent the statement: yield to the host until the answer comes (fetch's model). */
+static int lr_yield_pending(lua_State *L, lua_KContext k, lua_KFunction answer_k) {
+    lua_getfield(L, LUA_REGISTRYINDEX, LR_REG_HOST);             /* stack: ... HOST */
+    return lua_yieldk(L, 1, k, answer_k);
+}
+
 /* query / first / exec (upvalue 2: the kind) */
 static int lr_statement_k(lua_State *L, int status, lua_KContext k) {
     (void)status;
@@ -76,6 +97,10 @@ static int lr_statement_k(lua_State *L, int status, lua_KContext k) {
     }
     int n = engine->run(conn, L, kind, sql, len, 2, 1 + nargs);
     if (n == LR_DB_BUSY) return lr_wait_for_lock(L, h, k, lr_statement_k);
+    if (n == LR_DB_PENDING) {
+        lua_settop(L, lr_kctx_values(k));
+        return lr_yield_pending(L, k, lr_statement_answer_k);
+    }
     if (n < 0) return lr_answer(L, "db: the engine gave no answer", "XX000");
     return n;
 }
@@ -117,6 +142,39 @@ static void lr_rollback(lua_State *L, lr_db_conn *conn, int depth) {
     lua_settop(L, top);
 }
 
+/* COMMIT / RELEASE answered (n values on the stack above the results): return the results,
+ * or roll back and answer nil, err, sqlstate. */
+static int lr_transaction_settle(lua_State *L, lr_db_conn *conn, int depth, int nresults, int n) {
+    lr_db_host *h = lr_host(L);
+    if (n == 1 && lua_toboolean(L, -1)) {
+        lua_pop(L, 1);
+        h->unpin(h->host, depth);
+        return nresults;
+    }
+    if (n == LR_DB_BUSY) lr_answer(L, "db: the database is locked", "55P03");   /* stack: results nil err state */
+    else if (n < 0) lr_answer(L, "db: the engine gave no answer", "XX000");
+    lr_rollback(L, conn, depth);
+    h->unpin(h->host, depth);
+    return 3;
+}
+
+/* kctx: depth (high bits) and the results' count. */
+static int lr_commit_answer_k(lua_State *L, int status, lua_KContext k) {
+    (void)status;
+    lr_db_host *h = lr_host(L);
+    int depth = (int)lr_kctx_started(k), nresults = lr_kctx_values(k);
+    lua_settop(L, nresults);
+    int n = lr_push_answer(L, LR_DB_CONTROL);
+    char err[256] = {0};
+    const char *state = "08006";
+    lr_db_conn *conn = h->connection(h->host, err, sizeof err, &state);
+    if (!conn) {
+        h->unpin(h->host, depth);
+        return lr_answer(L, err, state);
+    }
+    return lr_transaction_settle(L, conn, depth, nresults, n);
+}
+
 static int lr_transaction_end_k(lua_State *L, int status, lua_KContext depth_k) {
     lr_db_host *h = lr_host(L);
     int depth = (int)depth_k;
@@ -136,13 +194,10 @@ static int lr_transaction_end_k(lua_State *L, int status, lua_KContext depth_k) 
     char sql[64];
     if (depth == 0) snprintf(sql, sizeof sql, "COMMIT");
     else lr_savepoint_sql(sql, sizeof sql, "RELEASE", depth);
-    if (!lr_control(L, conn, sql)) {                            /* stack: results nil err state */
-        lr_rollback(L, conn, depth);
-        h->unpin(h->host, depth);
-        return 3;
-    }
-    h->unpin(h->host, depth);
-    return nresults;
+    const lr_db_engine *engine = *(const lr_db_engine **)conn;
+    int n = engine->run(conn, L, LR_DB_CONTROL, sql, strlen(sql), 1, 0);
+    if (n == LR_DB_PENDING) return lr_yield_pending(L, lr_kctx(depth, nresults), lr_commit_answer_k);
+    return lr_transaction_settle(L, conn, depth, nresults, n);
 }
 
 static int lr_transaction_begin_k(lua_State *L, int status, lua_KContext k) {

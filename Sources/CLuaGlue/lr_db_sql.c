@@ -117,3 +117,16 @@ void lr_db_line_column(const char *text, size_t offset, int *line, int *column) 
         if (text[i] == '\n') { (*line)++; *column = 1; } else (*column)++;
     }
 }
+
+size_t lr_db_statement_end(const char *s, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        size_t end = lr_skip(s, len, i, '$');
+        if (end != i) { i = end; continue; }
+        if (s[i] == ';') return i;
+        i++;
+    }
+    return len;
+}
+
+int lr_db_is_trivia(const char *s, size_t len) { return lr_db_only_trivia(s, len); }

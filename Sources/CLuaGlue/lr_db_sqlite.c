@@ -366,7 +366,7 @@ static int lr_sqlite_run(lr_db_conn *c, lua_State *L, int kind, const char *sql,
     return 1;
 }
 
-const lr_db_engine lr_sqlite_engine = {"sqlite", '?', lr_sqlite_run};
+const lr_db_engine lr_sqlite_engine = {"sqlite", '?', lr_sqlite_run, NULL};
 
 /* ---- for the host: transactions and migrations (no Lua) ---- */
 

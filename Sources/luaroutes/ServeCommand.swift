@@ -42,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log lines as text, or as one JSON object per line (json); both on stderr.")
     var logFormat: LogFormat = .text
 
-    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics on this port (off by default).")
+    @Option(help: "The ops port (off by default): Prometheus metrics at /metrics, /healthz (200 while the process answers) and /readyz (200 when routes, migrations and the database are ready; 503 from SIGTERM on) at http://HOST:PORT.")
     var metricsPort: Int?
 
     @Flag(inversion: .prefixedNo, help: "One log line per request (on by default, as nginx's access_log; benchmarks turn it off as the peers do).")
@@ -78,19 +78,22 @@ struct ServeCommand: AsyncParsableCommand {
             watcher = try await FileWatcher.start(root: project.root, on: group.next(), logger: logger) { reloader.reloadSoon() }
         }
 
+        let server = HTTPServer(dispatcher: dispatcher,
+                                configuration: .init(bindAddress: host, port: port, grace: .seconds(grace), settings: project.config.server),
+                                logger: logger)
+        // /readyz: ready once the port listens (routes and migrations are done before), while the database answers.
+        let readiness = Readiness(listening: { server.localPort != nil }, database: project.databaseProbe())
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let registry, let metrics, let metricsPort {
-            let responder = MetricsResponder(registry: registry, metrics: metrics, dispatcher: dispatcher)
+            let responder = MetricsResponder(registry: registry, metrics: metrics, dispatcher: dispatcher, readiness: readiness)
             services.append(.init(service: HTTPServer(responder: responder, group: group,
                                                       configuration: .init(bindAddress: host, port: metricsPort, grace: .zero, name: "metrics"),
                                                       logger: logger)))
         }
-        // After the metrics server, so graceful shutdown reaches it first: the metrics port stays up while it drains.
-        let server = HTTPServer(dispatcher: dispatcher,
-                                configuration: .init(bindAddress: host, port: port, grace: .seconds(grace), settings: project.config.server),
-                                logger: logger)
+        // After the metrics (ops) server, so graceful shutdown reaches it last: /readyz keeps
+        // answering 503 while the main port drains.
         services.append(.init(service: server))
-        // Last of all, so it starts counting at the signal: the process ends within --grace (plus
+        // After the servers, so it starts counting at the signal: the process ends within --grace (plus
         // a second for closing down) even when a handler holds an event loop.
         let grace = self.grace
         services.append(.init(service: ShutdownDeadline(after: .seconds(grace) + .seconds(1)) {
@@ -100,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
             accessLog?.flush()
             _exit(1)
         }))
+        // Last, so the signal reaches it first: /readyz says 503 before anything starts closing.
+        services.append(.init(service: readiness))
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?

@@ -32,7 +32,7 @@ struct TestCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Development mode (the default for tests): a failing handler's message and traceback reach the failure report.")
     var dev = true
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("Run against this database instead of a fresh temporary SQLite file per test file (sqlite:PATH).", valueName: "URL"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("Run against this database instead of a fresh temporary SQLite file per test file (sqlite:PATH or postgres://...).", valueName: "URL"))
     var database: String?
 
     @Flag(help: "One project instance for every file (module state and the temporary database carry over from file to file).")

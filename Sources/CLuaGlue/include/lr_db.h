@@ -30,6 +30,9 @@ typedef struct lr_db_engine {
      * pushed. Raises only for bad argument types or counts and memory errors; every
      * connection struct starts with a pointer to its engine. */
     int (*run)(lr_db_conn *conn, lua_State *L, int kind, const char *sql, size_t len, int first, int last);
+    /* After LR_DB_PENDING: pushes the answer the host handed back (lr_db_host.answer) as run()
+     * would have, returning 1 or 3. NULL for an engine that never answers later. */
+    int (*resume)(lua_State *L, int kind, const void *answer);
 } lr_db_engine;
 
 /* The host's side, one per Lua state; every callback is called while the state's code runs
@@ -49,6 +52,9 @@ typedef struct lr_db_host {
     void (*unpin)(void *host, int depth);
     /* Resume the running request after `ms` (a lock wait); 0 when scheduled. */
     int (*wait)(void *host, int ms);
+    /* While the host resumes a request after LR_DB_PENDING: the answer (its first field is the
+     * engine that reads it); NULL otherwise. */
+    const void *(*answer)(void *host);
 } lr_db_host;
 
 /* Sets the global `db` of L, bound to host (which must outlive the state). Returns a Lua
@@ -82,6 +88,55 @@ int lr_sqlite_in_transaction(lr_db_conn *conn);
 void lr_sqlite_configure(lr_db_conn *conn, int64_t timeout_ns, size_t max_result);
 /* A WAL checkpoint (PASSIVE); for a thread off the event loop. */
 int lr_sqlite_checkpoint(lr_db_conn *conn);
+
+/* ---- PostgreSQL (lr_db_pg.c) ----
+ * The host (Swift, PostgresNIO) owns the sockets; C checks and encodes arguments, and decodes
+ * rows by type OID into Lua values. A statement is handed to the host with submit() and run()
+ * answers LR_DB_PENDING; the host resumes the request with an lr_pg_answer. */
+
+/* One connection as C sees it; the host makes one per pooled connection. */
+typedef struct lr_pg_conn {
+    const lr_db_engine *engine;   /* &lr_pg_engine */
+    void *host;                   /* the host's connection object */
+    size_t max_result;            /* db.maxResult */
+    /* Sends one statement; params holds `count` packed arguments (lr_pg_param_* below).
+     * wait == 0: nobody waits for the answer (BEGIN, SAVEPOINT, ROLLBACK: the connection runs
+     * statements in order, so a failure shows in the next one). 0 when sent, else non-zero
+     * with a message in err and *sqlstate set. */
+    int (*submit)(void *host, int kind, int wait, const char *sql, size_t len,
+                  const unsigned char *params, size_t params_len, int count,
+                  char *err, size_t errlen, const char **sqlstate);
+} lr_pg_conn;
+
+/* A packed argument: uint32 type OID, uint16 format (0 text, 1 binary), int32 length (-1:
+ * NULL), then the bytes; integers in network byte order. */
+#define LR_PG_PARAM_HEADER 10
+
+/* What a statement came to, handed back by the host while it resumes the request. */
+typedef struct lr_pg_answer {
+    const lr_db_engine *engine;   /* &lr_pg_engine */
+    const char *error;            /* non-NULL: it failed; "db: ..." */
+    size_t error_len;
+    const char *sqlstate;
+    int64_t changes;              /* rows the command affected */
+    int ncols;
+    const uint32_t *oids;         /* per column */
+    const char *names;            /* column names, each NUL-terminated, one after the other */
+    int64_t nrows;
+    const unsigned char *data;    /* the cells' bytes (binary format) */
+    const int64_t *cells;         /* nrows * ncols pairs (offset into data, length; -1: NULL) */
+} lr_pg_answer;
+
+extern const lr_db_engine lr_pg_engine;
+const lr_db_engine *lr_pg_engine_address(void);   /* for Swift, which cannot take a C global's address */
+
+/* Where the statement starting at s ends: the offset of its top-level ';' (quotes, comments and
+ * $tag$ bodies skipped), or len. For running a migration file statement by statement. */
+size_t lr_db_statement_end(const char *s, size_t len);
+/* True when s[0..len) holds nothing but spaces, semicolons and comments. */
+int lr_db_is_trivia(const char *s, size_t len);
+/* Where byte `offset` of text is, 1-based. */
+void lr_db_line_column(const char *text, size_t offset, int *line, int *column);
 
 /* SHA-256 of s as 64 hex digits and a NUL (migration checksums). */
 void lr_db_sha256_hex(const char *s, size_t len, char out[65]);

@@ -26,6 +26,7 @@ extension Generation {
     /// loop or per reload. In dev mode nothing is kept: the broken route shows its error.
     static func build(_ project: Project, previous: Generation?, context: Context) -> Generation {
         let loops = Array(context.group.makeIterator())
+        LoopPostgres.noteLoops(loops)   // db.pool is spread over them
         @Sendable func worker(_ route: Route, _ project: Project, on loop: any EventLoop) -> RouteWorker {
             RouteWorker(route: route, project: project, loop: loop, fetcher: context.fetcher,
                         logger: context.logger, metrics: context.metrics, afterWork: context.afterWork)

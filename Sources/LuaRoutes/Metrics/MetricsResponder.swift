@@ -3,23 +3,26 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
 
-/// `serve --metrics-port N`: `GET /metrics` answers the Prometheus text format. Lua memory is
+/// `serve --metrics-port N`, the ops port: `GET /metrics` answers the Prometheus text format,
+/// `/healthz` and `/readyz` the health checks (`MetricsResponder+health.swift`). Lua memory is
 /// sampled at scrape time, on each loop (a worker's state may only be read on its loop), so
 /// requests pay nothing for it.
 public final class MetricsResponder: LoopResponder {
     let registry: PrometheusCollectorRegistry
     let metrics: ServerMetrics
     let dispatcher: Dispatcher
+    let readiness: Readiness?
     /// Routes given a memory value last time, so a route removed by a reload drops to 0.
     private let reportedRoutes = NIOLockedValueBox<Set<String>>([])
 
-    public init(registry: PrometheusCollectorRegistry, metrics: ServerMetrics, dispatcher: Dispatcher) {
+    public init(registry: PrometheusCollectorRegistry, metrics: ServerMetrics, dispatcher: Dispatcher, readiness: Readiness? = nil) {
         self.registry = registry
         self.metrics = metrics
         self.dispatcher = dispatcher
+        self.readiness = readiness
     }
 
-    public var startupMetadata: Logger.Metadata { ["path": "/metrics"] }
+    public var startupMetadata: Logger.Metadata { ["paths": readiness == nil ? "/metrics" : "/metrics,/healthz,/readyz"] }
 
     public func route(target: String) -> RoutedTarget { RoutedTarget(bodyLimit: 0, routing: nil) }
 
@@ -30,11 +33,16 @@ public final class MetricsResponder: LoopResponder {
             if request.method == "HEAD" { response.body = [] }
             completion(response)
         }
-        guard Dispatcher.split(target: request.target).path == "/metrics" else {
+        let path = Dispatcher.split(target: request.target).path
+        let health = readiness != nil && (path == "/healthz" || path == "/readyz")
+        guard path == "/metrics" || health else {
             return answer(HostError.response(404, "Not Found"))
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return answer(HostError.response(405, "Method Not Allowed", headers: [("Allow", "GET, HEAD")]))
+        }
+        if let readiness, health {
+            return path == "/healthz" ? answer(Self.healthy) : answerReadiness(readiness, on: loop, answer: answer)
         }
         let answerOnLoop = NIOLoopBound(answer, eventLoop: loop)
         dispatcher.luaMemoryByRoute(replyingOn: loop).whenComplete { result in

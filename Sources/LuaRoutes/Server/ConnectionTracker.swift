@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The server's open connections: requests in flight (shutdown lets them finish, then closes
 /// idle keep-alive connections) and the connection budget (`server.maxConnections`).
@@ -21,6 +22,10 @@ final class ConnectionTracker: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Set by graceful shutdown: every answer from now on says `Connection: close` and closes
+    /// its connection, so a balancer's keep-alive connections end cleanly after an answer
+    /// instead of being closed under a request (docs/deploy.md).
+    private let drainingFlag = Atomic<Bool>(false)
     let maxConnections: Int
     let logger: Logger
     let metrics: ServerMetrics?
@@ -35,6 +40,8 @@ final class ConnectionTracker: Sendable {
     func requestFinished() { state.withLockedValue { $0.inFlight -= 1 } }
     var inFlight: Int { state.withLockedValue { $0.inFlight } }
     var openConnections: Int { state.withLockedValue { $0.records.count } }
+    var draining: Bool { drainingFlag.load(ordering: .relaxed) }
+    func startDraining() { drainingFlag.store(true, ordering: .relaxed) }
 
     /// Admits a new connection within the budget: nil when it must be refused. Closes the
     /// longest-idle connection first when the budget is full.

@@ -239,6 +239,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func send(_ response: APIResponse, version: HTTPVersion, ending: Ending, context: ChannelHandlerContext) {
+        // Draining: the request was read whole, so closing after this answer loses nothing.
+        let ending = ending == .keepAlive && tracker.draining ? .close : ending
         let bytes = serializer.serialize(response, version: version, keepAlive: ending == .keepAlive, allocator: context.channel.allocator)
         responding = false
         write(lastOf: bytes, ending: ending, context: context)

@@ -71,8 +71,9 @@ public final class HTTPServer: Service, Sendable {
                     metadata: metadata)
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
+        } onGracefulShutdown: { [tracker] in
+            tracker.startDraining()
+            ListenerQuiesce.close(channel)
         }
         await drain()
     }
@@ -117,9 +118,18 @@ public final class HTTPServer: Service, Sendable {
     }
 
     /// After the listener closed: wait for requests in flight, then close idle connections.
+    /// An idle keep-alive connection is kept a little longer (``idleHold``, within the grace):
+    /// a balancer may be sending a request on it right now, and closing it under that request
+    /// would lose it (nginx never resends a POST it has sent). Meanwhile each request on it is
+    /// answered and the connection closed after the answer (``ConnectionTracker/draining``),
+    /// so under traffic the balancer's connections end cleanly within milliseconds.
     private func drain() async {
-        let deadline = ContinuousClock.now + configuration.grace
-        while tracker.inFlight > 0 || responder.pendingAfterWork > 0, ContinuousClock.now < deadline {
+        let start = ContinuousClock.now
+        let deadline = start + configuration.grace
+        let idleDeadline = min(deadline, start + Self.idleHold)
+        while ContinuousClock.now < deadline,
+              tracker.inFlight > 0 || responder.pendingAfterWork > 0
+                || (tracker.openConnections > 0 && ContinuousClock.now < idleDeadline) {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if tracker.inFlight > 0 {
@@ -130,6 +140,9 @@ public final class HTTPServer: Service, Sendable {
         }
         tracker.closeAll()
     }
+
+    /// How long idle connections may stay open after SIGTERM (docs/deploy.md).
+    static let idleHold: Duration = .seconds(1)
 }
 
 /// A port number written once from `run` and read from any thread.

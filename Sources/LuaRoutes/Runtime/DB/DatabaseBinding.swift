@@ -12,22 +12,46 @@ final class DatabaseBinding {
     private let engineName: UnsafeMutablePointer<CChar>
     private unowned let worker: RouteWorker
     private let database: LoopDatabase?
-    /// Why there is no database (the URL names an engine not built yet); nil when there is one.
+    private let postgres: LoopPostgres?
+    /// Why there is no database (an invalid URL); nil when there is one.
     private let unavailable: String?
     /// Transactions in progress, by request: their connection and how deep they are nested.
-    private var pins: [ObjectIdentifier: (connection: SQLiteConnection, levels: Int)] = [:]
+    private var pins: [ObjectIdentifier: (connection: Connection, levels: Int)] = [:]
+    /// While a request is resumed with a PostgreSQL answer: that answer (lr_db_host.answer).
+    private var answer: UnsafeRawPointer?
+
+    /// A connection of either engine.
+    enum Connection {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresLink)
+        var raw: OpaquePointer {
+            switch self {
+            case .sqlite(let connection): return connection.raw
+            case .postgres(let link): return OpaquePointer(link.raw)
+            }
+        }
+    }
 
     init(worker: RouteWorker, location: DatabaseLocation?, settings: DatabaseConfig) {
         self.worker = worker
         switch location {
         case .sqlite(let path):
             database = LoopDatabase.on(worker.loop, path: path, settings: settings)
+            postgres = nil
             unavailable = nil
-        case .postgres:
+        case .postgres(let url):
             database = nil
-            unavailable = "db: PostgreSQL is not supported by this build yet (use a sqlite: URL)"
+            do {
+                let address = try PostgresAddress(url: url)
+                postgres = LoopPostgres.on(worker.loop, address: address, settings: settings, logger: worker.logger)
+                unavailable = nil
+            } catch {
+                postgres = nil
+                unavailable = "db: \(error.description)"
+            }
         case nil:
             database = nil
+            postgres = nil
             unavailable = "db: no database is configured (see db.url in luaroutes.config.lua)"
         }
         engineName = strdup(location?.engine ?? "sqlite")
@@ -40,6 +64,7 @@ final class DatabaseBinding {
         host.pointee.pin = DatabaseBinding.pinCallback
         host.pointee.unpin = DatabaseBinding.unpinCallback
         host.pointee.wait = DatabaseBinding.waitCallback
+        host.pointee.answer = DatabaseBinding.answerCallback
     }
 
     deinit {
@@ -62,7 +87,15 @@ final class DatabaseBinding {
         guard let pin = pins.removeValue(forKey: ObjectIdentifier(request)) else { return }
         worker.logger.warning("\(worker.route.file): the request ended inside db.transaction; rolled back",
                               metadata: ["request": .string(request.request.requestID)])
-        database?.giveBack(pin.connection)
+        switch pin.connection {
+        case .sqlite(let connection):
+            database?.giveBack(connection)
+        case .postgres(let link):
+            // Statements still running: close it (the server rolls back); else roll back in order.
+            let clean = link.inFlight == 0
+            if clean { link.sendAndForget("ROLLBACK") }
+            postgres?.unpin(link, clean: clean)
+        }
     }
 
     private static func binding(_ host: UnsafeMutableRawPointer?) -> DatabaseBinding {
@@ -88,10 +121,30 @@ final class DatabaseBinding {
         var sqlstate: UnsafePointer<CChar> { cannotConnect ? DatabaseBinding.cannotConnect : DatabaseBinding.noRequest }
     }
 
-    private func connection() throws(Refusal) -> SQLiteConnection {
+    private func connection() throws(Refusal) -> Connection {
         guard let current = worker.callbacks.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
-        if !pins.isEmpty, let pin = pins[ObjectIdentifier(current)] { return pin.connection }   // most requests hold none
-        return try open { database throws(SQLiteConnection.OpenError) in try database.autocommitConnection() }
+        if !pins.isEmpty, let pin = pins[ObjectIdentifier(current)] {   // most requests hold none
+            if case .postgres(let link) = pin.connection { link.client = client(for: current) }
+            return pin.connection
+        }
+        if let postgres {
+            let link = postgres.autocommitLink()
+            link.client = client(for: current)
+            return .postgres(link)
+        }
+        return .sqlite(try open { database throws(SQLiteConnection.OpenError) in try database.autocommitConnection() })
+    }
+
+    /// Where a PostgreSQL answer for `request` goes: the request resumes with it on this loop.
+    private func client(for request: InFlightRequest) -> (PostgresResult) -> Void {
+        { [weak self] result in
+            guard let self, !request.finished else { return }   // answered already (timed out): drop
+            result.withAnswer { pointer in
+                self.answer = pointer
+                defer { self.answer = nil }
+                self.worker.run(request, arguments: 0, answer: nil)
+            }
+        }
     }
 
     private func open(_ body: (LoopDatabase) throws(SQLiteConnection.OpenError) -> SQLiteConnection) throws(Refusal) -> SQLiteConnection {
@@ -104,14 +157,22 @@ final class DatabaseBinding {
     }
 
     /// db.transaction: the request's pinned connection (one level deeper), or a new pin.
-    private func pin() throws(Refusal) -> (SQLiteConnection, depth: Int) {
+    private func pin() throws(Refusal) -> (Connection, depth: Int) {
         guard let current = worker.callbacks.current else { throw Refusal(message: Self.notInRequest, cannotConnect: false) }
         let key = ObjectIdentifier(current)
         if let pin = pins[key] {
             pins[key] = (pin.connection, pin.levels + 1)
+            if case .postgres(let link) = pin.connection { link.client = client(for: current) }
             return (pin.connection, pin.levels)
         }
-        let made = try open { database throws(SQLiteConnection.OpenError) in try database.takeTransactionConnection() }
+        let made: Connection
+        if let postgres {
+            let link = postgres.pinLink()
+            link.client = client(for: current)
+            made = .postgres(link)
+        } else {
+            made = .sqlite(try open { database throws(SQLiteConnection.OpenError) in try database.takeTransactionConnection() })
+        }
         pins[key] = (made, 1)
         return (made, 0)
     }
@@ -123,7 +184,10 @@ final class DatabaseBinding {
             return
         }
         pins[ObjectIdentifier(current)] = nil
-        database?.giveBack(pin.connection)
+        switch pin.connection {
+        case .sqlite(let connection): database?.giveBack(connection)
+        case .postgres(let link): postgres?.unpin(link, clean: true)   // COMMIT or ROLLBACK is queued on it first
+        }
     }
 
     /// A lock wait: the request's coroutine yields; resume it on this loop after `ms`.
@@ -168,6 +232,10 @@ final class DatabaseBinding {
 
     static let unpinCallback: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Void = { host, depth in
         binding(host).unpin(depth: Int(depth))
+    }
+
+    static let answerCallback: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeRawPointer? = { host in
+        binding(host).answer
     }
 
     static let waitCallback: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { host, ms in

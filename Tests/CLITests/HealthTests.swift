@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ops port of the real binary (`serve --metrics-port`): /healthz, /readyz, and /readyz
+/// turning 503 at SIGTERM while the main port drains (docs/deploy.md).
+@Suite struct HealthTests {
+    func eventually(seconds: Int = 15, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// A request is held by an upstream that answers only when the test says so; SIGTERM comes
+    /// meanwhile. From then on /readyz answers 503 (draining) and /healthz 200, while the held
+    /// request is still running; then it finishes with 200 and the process exits 0.
+    @Test func sigtermTurnsReadyzTo503WhileTheRequestInFlightFinishes() async throws {
+        let marker = NSTemporaryDirectory() + "luaroutes-held-\(UUID().uuidString)"
+        let upstreamPort = try freeLoopbackPort()
+        let upstream = Process()
+        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        upstream.arguments = ["python3", "-c", """
+            import http.server, os, sys, time
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    open(sys.argv[2] + ".arrived", "w").close()
+                    while not os.path.exists(sys.argv[2] + ".release"): time.sleep(0.02)
+                    self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"held")
+                def log_message(self, *a): pass
+            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+            open(sys.argv[2] + ".ready", "w").close()
+            server.serve_forever()
+            """, String(upstreamPort), marker]
+        upstream.standardOutput = FileHandle.nullDevice
+        upstream.standardError = FileHandle.nullDevice
+        try upstream.run()
+        defer {
+            kill(upstream.processIdentifier, SIGKILL)
+            for suffix in [".ready", ".arrived", ".release"] { try? FileManager.default.removeItem(atPath: marker + suffix) }
+        }
+        try await eventually { FileManager.default.fileExists(atPath: marker + ".ready") }
+
+        let root = try CLI.project([
+            ".env": "UP=http://127.0.0.1:\(upstreamPort)/\n",
+            "pages/api/held.lua": "return function(req, res) local r = fetch(env.UP) res.send('got ' .. r.body) end",
+        ])
+        let ops = try freeLoopbackPort()
+        let server = try ServeProcess(root: root, arguments: ["--metrics-port", String(ops), "--grace", "20"])
+        defer { server.stop() }
+        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        #expect(try HTTPGet.get(port: ops, path: "/healthz").status == 200)
+        #expect(try HTTPGet.get(port: ops, path: "/readyz") == (200, #"{"status":"ready"}"#))
+
+        let port = server.port
+        async let held = onOwnThread { try HTTPGet.get(port: port, path: "/api/held") }
+        try await eventually { FileManager.default.fileExists(atPath: marker + ".arrived") }
+        #expect(FileManager.default.fileExists(atPath: marker + ".arrived"), "the upstream got the request")
+        kill(server.process.processIdentifier, SIGTERM)
+
+        try await eventually { (try? HTTPGet.get(port: ops, path: "/readyz").status) == 503 }
+        let ready = try HTTPGet.get(port: ops, path: "/readyz")
+        #expect(ready == (503, #"{"status":"not ready","reason":"draining"}"#), "\(server.stderr)")
+        #expect(try HTTPGet.get(port: ops, path: "/healthz").status == 200, "the process still answers")
+        #expect(server.process.isRunning, "still draining: the held request has not finished")
+        #expect((try? connectLoopback(port: port)).map { close($0); return false } ?? true, "the main port no longer accepts")
+
+        FileManager.default.createFile(atPath: marker + ".release", contents: nil)
+        let answer = try await held
+        #expect(answer.status == 200)
+        #expect(answer.body == "got held")
+        try await eventually { !server.process.isRunning }
+        #expect(!server.process.isRunning)
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
+    }
+}
