@@ -3,7 +3,7 @@
  * when the request's limits.cpu / limits.timeout run out, SQLite's errors mapped to
  * PostgreSQL's SQLSTATEs, and values converted both ways (section 1.2).
  *
- * Connections are opened with busy_timeout 0: a lock never sleeps on the loop; run() answers
+ * Connections run with busy_timeout 0 once open: a lock never sleeps on the loop; run() answers
  * LR_DB_BUSY and the binding waits by yielding the request (lr_db_lua.c). */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 
 #define LR_STMT_CACHE 32
 #define LR_PROGRESS_OPS 4000   /* SQLite VM steps between limit checks */
+#define LR_OPEN_WAIT_MS 2000   /* how long opening a connection waits for another's lock */
 
 enum { LR_STOP_NONE = 0, LR_STOP_DB_TIMEOUT, LR_STOP_CPU, LR_STOP_WALL };
 
@@ -56,9 +57,13 @@ lr_db_conn *lr_sqlite_open(const char *path, char *err, size_t errlen) {
     int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_extended_result_codes(c->db, 1);
-        sqlite3_busy_timeout(c->db, 0);
-        /* journal_mode reads the file: a file that is not a database fails here, at start-up. */
+        /* journal_mode reads the file: a file that is not a database fails here, at start-up.
+         * It needs a lock for a moment (the switch to WAL, or WAL recovery), which another
+         * connection or process opening the same file at once may hold: opening waits for it,
+         * up to LR_OPEN_WAIT_MS, once per connection. After that a lock never sleeps. */
+        sqlite3_busy_timeout(c->db, LR_OPEN_WAIT_MS);
         rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+        sqlite3_busy_timeout(c->db, 0);
     }
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "%s", c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
