@@ -34,7 +34,9 @@ start() {
 
 stop() {
   [ -f "$dir/postmaster.pid" ] || return 0
-  as_owner "$bin/pg_ctl" -D "$dir" -m fast -w -t 30 stop >/dev/null || true
+  # fast: clients are disconnected; if that takes more than 10 s, immediate (as a crash would).
+  as_owner "$bin/pg_ctl" -D "$dir" -m fast -w -t 10 stop >/dev/null 2>&1 \
+    || as_owner "$bin/pg_ctl" -D "$dir" -m immediate -w -t 30 stop >/dev/null || true
 }
 
 case "$action" in

@@ -42,8 +42,8 @@ func withPostgresProject<T>(_ files: [String: String], threads: Int = 1,
                 """,
         ]
         try await withPostgresProject(files, threads: 1) { app, _ in
-            // Open the pool first (connecting is not what this measures).
-            let warm = await Self.concurrently(200) { _ in await app.request("GET", "/api/sleep?s=0").text }
+            // Open the pool first: 200 requests that each hold a connection 0.1 s (connecting is not what this measures).
+            let warm = await Self.concurrently(200) { _ in await app.request("GET", "/api/sleep?s=0.1").text }
             #expect(warm.allSatisfy { $0 == #"{"ok":true}"# }, "\(warm.first { $0 != #"{"ok":true}"# } ?? "")")
             let started = ContinuousClock.now
             let answers = await Self.concurrently(200) { _ in await app.request("GET", "/api/sleep?s=0.2").text }
@@ -159,12 +159,18 @@ func withPostgresProject<T>(_ files: [String: String], threads: Int = 1,
         let dir = NSTemporaryDirectory() + "luaroutes-pg-" + UUID().uuidString
         let port = try freeLoopbackPort()
         func cluster(_ action: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [script, action, dir + "/cluster", "\(port)"]
-            try process.run()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 { throw TestPostgres.CommandFailed(description: "postgres-cluster.sh \(action) failed") }
+            // posix_spawn and waitpid: Foundation's Process.waitUntilExit never returns here once
+            // pg_ctl has left the server running in the background.
+            let arguments = ["/bin/bash", script, action, dir + "/cluster", "\(port)"]
+            var argv = arguments.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ) == 0 else {
+                throw TestPostgres.CommandFailed(description: "cannot run postgres-cluster.sh")
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if status != 0 { throw TestPostgres.CommandFailed(description: "postgres-cluster.sh \(action) failed (\(status))") }
         }
         try cluster("start")
         defer { try? cluster("stop"); try? FileManager.default.removeItem(atPath: dir) }
