@@ -21,7 +21,9 @@ as_owner() {
 start() {
   [ -n "$port" ] || { echo "postgres-cluster.sh: start needs a PORT" >&2; exit 1; }
   mkdir -p "$dir"
-  [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
+  # The server's user must be able to reach DIR: a parent from `mktemp -d` is root's alone (0700),
+  # so it is made traversable (not listable) for others.
+  [ "$(id -u)" -ne 0 ] || { chown postgres: "$dir"; chmod o+x "$(dirname "$dir")"; }
   chmod 700 "$dir"
   if [ ! -f "$dir/PG_VERSION" ]; then
     as_owner "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
@@ -34,7 +36,9 @@ start() {
 
 stop() {
   [ -f "$dir/postmaster.pid" ] || return 0
-  as_owner "$bin/pg_ctl" -D "$dir" -m fast -w -t 30 stop >/dev/null || true
+  # fast: clients are disconnected; if that takes more than 10 s, immediate (as a crash would).
+  as_owner "$bin/pg_ctl" -D "$dir" -m fast -w -t 10 stop >/dev/null 2>&1 \
+    || as_owner "$bin/pg_ctl" -D "$dir" -m immediate -w -t 30 stop >/dev/null || true
 }
 
 case "$action" in

@@ -15,7 +15,15 @@ swift build --build-tests
 # them fail rather than skip when it is missing. Stopped at the end whatever happens.
 pg_dir=$(mktemp -d /tmp/luaroutes-pg.XXXXXX)/cluster
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-stop_postgres() { bash scripts/postgres-cluster.sh stop "$pg_dir" || true; rm -rf "$(dirname "$pg_dir")"; }
+stop_postgres() {
+  bash scripts/postgres-cluster.sh stop "$pg_dir" || true
+  rm -rf "$(dirname "$pg_dir")"
+  # clusters a test started for itself (PostgresTests.theDatabaseGoingAwayAndComingBack), if one was left
+  for left in "${TMPDIR:-/tmp}"/luaroutes-pg-*/cluster; do
+    [ -d "$left" ] && { bash scripts/postgres-cluster.sh stop "$left" || true; rm -rf "$(dirname "$left")"; }
+  done
+  return 0
+}
 trap stop_postgres EXIT
 bash scripts/postgres-cluster.sh start "$pg_dir" "$pg_port"
 export LUAROUTES_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"

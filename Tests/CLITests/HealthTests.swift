@@ -44,7 +44,9 @@ import Glibc
 
         let root = try CLI.project([
             ".env": "UP=http://127.0.0.1:\(upstreamPort)/\n",
-            "pages/api/held.lua": "return function(req, res) local r = fetch(env.UP) res.send('got ' .. r.body) end",
+            // limits.timeout well past the test's own waits: on a loaded machine the steps between
+            // the request's start and its release took over the default 10 s.
+            "pages/api/held.lua": "return { config = { limits = { timeout = '120s' } }, handler = function(req, res) local r = fetch(env.UP) res.send('got ' .. r.body) end }",
         ])
         let ops = try freeLoopbackPort()
         let server = try ServeProcess(root: root, arguments: ["--metrics-port", String(ops), "--grace", "20"])
