@@ -112,7 +112,8 @@ shared = {}
 
 ---@alias luaroutes.SQLValue nil|boolean|integer|number|string|table|luaroutes.Blob
 
----`db`: SQL on the project's database (SQLite at .luaroutes/data.db by default; PostgreSQL when db.url or DATABASE_URL is postgres://). Failures the
+---`db`: SQL on the project's database (SQLite at .luaroutes/data.db by default; PostgreSQL when
+---db.url or DATABASE_URL is postgres://). Failures the
 ---database causes answer `nil, err, sqlstate` (PostgreSQL's codes: 23505 unique, 23503 foreign
 ---key, 23502 not null, 23514 check, 55P03 lock, 57014 canceled, 08001 cannot connect, XX000
 ---anything else); wrong arguments raise. Placeholders: `?` or `$1, $2, ...`. One statement per call.

@@ -56,7 +56,7 @@ import Glibc
         #expect(try HTTPGet.get(port: ops, path: "/readyz") == (200, #"{"status":"ready"}"#))
 
         let port = server.port
-        async let held = onOwnThread { try HTTPGet.get(port: port, path: "/api/held") }
+        let held = StartedThread { try HTTPGet.get(port: port, path: "/api/held") }
         try await eventually { FileManager.default.fileExists(atPath: marker + ".arrived") }
         #expect(FileManager.default.fileExists(atPath: marker + ".arrived"), "the upstream got the request")
         kill(server.process.processIdentifier, SIGTERM)
@@ -69,7 +69,7 @@ import Glibc
         #expect((try? connectLoopback(port: port)).map { close($0); return false } ?? true, "the main port no longer accepts")
 
         FileManager.default.createFile(atPath: marker + ".release", contents: nil)
-        let answer = try await held
+        let answer = try await held.value()
         #expect(answer.status == 200)
         #expect(answer.body == "got held")
         try await eventually { !server.process.isRunning }

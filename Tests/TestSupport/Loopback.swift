@@ -85,3 +85,26 @@ public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T)
         thread.start()
     }
 }
+
+/// Blocking work started on a thread of its own at once, its result awaited later. Unlike
+/// `async let x = onOwnThread { ... }`, whose child task needs a free thread of the cooperative
+/// pool before the work even starts, this starts the work before the caller's next line.
+public final class StartedThread<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, any Error>?   // written once by the thread, read after `done`
+
+    public init(_ work: @escaping @Sendable () throws -> T) {
+        Thread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }.start()
+    }
+
+    /// The work's result, waited for without holding a thread of the cooperative pool.
+    public func value() async throws -> T {
+        try await onOwnThread { [self] in
+            done.wait()
+            return try result!.get()
+        }
+    }
+}
