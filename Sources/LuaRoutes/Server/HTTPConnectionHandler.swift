@@ -80,9 +80,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         // matching the pair would copy (retain and release) the head and route every time.
         if case .discarding = incoming { return }
         switch unwrapInboundIn(data) {
-        case .head(let head):
+        case .head(var head):
             guard case .idle = incoming else { return protocolViolation(context) }
             decoder.headArrived()
+            if let method = decoder.takeUnknownMethod() { head.method = .RAW(value: method) }   // parsed with a stand-in
             record.markBusy()
             if !responding, queue.isEmpty { timeouts.enterWithoutTime(.readingBody) }
             let rules = RequestHeadRules(head)
@@ -130,7 +131,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let answer: APIResponse
         switch error {
         case HTTPParserError.headerOverflow: answer = HostError.response(431, "Request Header Fields Too Large")
-        case RequestStreamError.unknownMethod: answer = HostError.response(501, "Not Implemented")
         case is HTTPParserError, RequestStreamError.missingVersion: answer = HostError.response(400, "Bad Request")
         default:
             if closed { return }   // lingering: a reset while input is dropped is the client's to make

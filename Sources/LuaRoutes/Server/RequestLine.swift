@@ -28,12 +28,15 @@ enum RequestLine {
         return knownMethods.contains(String(decoding: words[0], as: UTF8.self))
     }
 
-    /// `TOKEN target HTTP/1.x` whose token is not a method llhttp knows: a method the server
-    /// does not implement, rather than malformed input.
-    static func hasUnknownMethod(_ bytes: ByteBufferView) -> Bool {
-        guard let words = firstLineWords(bytes), words.count == 3, !words[0].isEmpty, !words[1].isEmpty,
+    /// In `TOKEN target HTTP/1.x`, a token that is not a method llhttp knows: a method of the
+    /// application's (RFC 9110 section 9.1 lets it be any token), rather than malformed input.
+    /// Where it starts among `bytes` (after empty lines) and its bytes; nil for anything else.
+    static func unknownMethod(_ bytes: ByteBufferView) -> (offset: Int, name: [UInt8])? {
+        guard let start = bytes.firstIndex(where: { $0 != 13 && $0 != 10 }),
+              let words = firstLineWords(bytes), words.count == 3, !words[0].isEmpty, !words[1].isEmpty,
               words[2].starts(with: "HTTP/1.".utf8), words[2].count == 8,
-              words[0].allSatisfy({ HTTPResponseSerializer.isTokenByte($0) }) else { return false }
-        return !knownMethods.contains(String(decoding: words[0], as: UTF8.self))
+              words[0].allSatisfy({ HTTPResponseSerializer.isTokenByte($0) }),
+              !knownMethods.contains(String(decoding: words[0], as: UTF8.self)) else { return nil }
+        return (start - bytes.startIndex, Array(words[0]))
     }
 }
