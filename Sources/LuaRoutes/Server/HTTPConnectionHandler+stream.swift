@@ -12,7 +12,10 @@ extension HTTPConnectionHandler {
         head.stream = nil
         // HTTP/1.0 has no chunked coding: the body then ends where the connection does.
         let chunked = stream.declaredLength == nil && !stream.discardsBody && version.minor >= 1
-        let ending: Ending = stream.declaredLength == nil && !stream.discardsBody && !chunked ? .close : ending
+        // Closed after it when its length is unknown to the client, and (as any answer) when
+        // the server is draining.
+        let ending: Ending = (stream.declaredLength == nil && !stream.discardsBody && !chunked)
+            || (ending == .keepAlive && tracker.draining) ? .close : ending
         if chunked { head.headers.append(("Transfer-Encoding", "chunked")) }
         let bytes = serializer.serialize(head, version: version, keepAlive: ending == .keepAlive, allocator: context.channel.allocator)
         let writer = ConnectionStreamWriter(handler: self, context: context, chunked: chunked, length: stream.declaredLength, ending: ending)

@@ -55,6 +55,56 @@ func withPostgresProject<T>(_ files: [String: String], threads: Int = 1,
         }
     }
 
+    /// With every pooled connection of the loop in a transaction, a statement of another
+    /// request gets a connection beyond the pool that stays alive while it is used (it was
+    /// freed while C still used it), and the transaction's own statements keep their connection.
+    @Test func aStatementWhileEveryConnectionIsInATransaction() async throws {
+        let files = [
+            "luaroutes.config.lua": "return { db = { pool = 1 } }",
+            "pages/api/hold.lua": """
+                return function(req, res)
+                  local out = db.transaction(function()
+                    db.exec("INSERT INTO teams(name) VALUES ('held')")
+                    db.query("SELECT pg_sleep(0.5)")
+                    return db.first("SELECT count(*)::int4 AS n FROM teams WHERE name = 'held'").n
+                  end)
+                  res.json({ seen = out })
+                end
+                """,
+            "pages/api/one.lua": "return function(req, res) local rows = {} for i = 1, 5 do rows[i] = db.first('SELECT ?::int4 AS n', i).n end res.json(rows) end",
+        ]
+        try await withPostgresProject(files, threads: 1) { app, _ in
+            async let held = app.request("GET", "/api/hold")
+            try await Task.sleep(for: .milliseconds(150))   // the transaction holds the loop's one connection by now
+            let others = await Self.concurrently(20) { _ in await app.request("GET", "/api/one").text }
+            #expect(others.allSatisfy { $0 == "[1,2,3,4,5]" }, "\(others.first { $0 != "[1,2,3,4,5]" } ?? "")")
+            #expect(await held.sortedJSON == #"{"seen":1}"#)
+        }
+    }
+
+    /// A transaction whose connection is lost between statements fails from then on (08006)
+    /// and leaves nothing behind: its later statements never run on a new connection outside it.
+    @Test func aTransactionThatLosesItsConnectionCommitsNothing() async throws {
+        let files = [
+            "pages/api/lost.lua": """
+                return function(req, res)
+                  local a, b, c = db.transaction(function()
+                    db.exec("INSERT INTO teams(name) VALUES ('before')")
+                    db.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                    local _, _, state = db.exec("INSERT INTO teams(name) VALUES ('after')")
+                    return state
+                  end)
+                  local n = db.first("SELECT count(*)::int4 AS n FROM teams WHERE name IN ('before', 'after')").n
+                  res.json({ result = a or json.null, err = b, state = c, rows = n })
+                end
+                """,
+        ]
+        try await withPostgresProject(files) { app, _ in
+            #expect(await app.request("GET", "/api/lost").sortedJSON
+                    == #"{"err":"db: the connection was lost during the transaction; the server rolled it back","result":null,"rows":0,"state":"08006"}"#)
+        }
+    }
+
     static func concurrently<T: Sendable>(_ count: Int, _ work: @escaping @Sendable (Int) async -> T) async -> [T] {
         await withTaskGroup(of: T.self) { group in
             for i in 0..<count { group.addTask { await work(i) } }

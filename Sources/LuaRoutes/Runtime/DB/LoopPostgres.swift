@@ -14,6 +14,8 @@ final class LoopPostgres: @unchecked Sendable {
     private let loop: any EventLoop
     private let logger: Logger
     private var links: [PostgresLink] = []
+    /// Connections made beyond the pool's size while every pooled one was in a transaction.
+    private var extras: [PostgresLink] = []
     private let size: Int
 
     private init(loop: any EventLoop, address: PostgresAddress, settings: DatabaseConfig, size: Int, logger: Logger) {
@@ -67,8 +69,17 @@ final class LoopPostgres: @unchecked Sendable {
             links.append(made)
             return made
         }
-        let extra = makeLink()   // every connection is in a transaction: one for this statement
-        return extra
+        // Every connection is in a transaction: an extra one (C holds only its raw pointer, so
+        // `extras` keeps it alive while it is used).
+        return extras.first { !$0.pinned } ?? extraLink()
+    }
+
+    /// A connection beyond the pool's size; those left idle and unpinned are closed first.
+    private func extraLink() -> PostgresLink {
+        extras.removeAll { $0.inFlight == 0 && !$0.pinned }   // PostgresLink.deinit closes them
+        let made = makeLink()
+        extras.append(made)
+        return made
     }
 
     /// A connection of its own for one request's transaction.
@@ -84,7 +95,7 @@ final class LoopPostgres: @unchecked Sendable {
             chosen = makeLink()
             links.append(chosen)
         } else {
-            chosen = makeLink()   // not kept: closed when the transaction ends
+            chosen = extraLink()   // closed once the transaction ended and it is idle
         }
         chosen.pinned = true
         return chosen
@@ -97,7 +108,7 @@ final class LoopPostgres: @unchecked Sendable {
         link.pinned = false
         link.client = nil
         if !clean { link.close() }
-        // A connection made beyond the pool is held only by its statements' callbacks: it
-        // closes (PostgresLink.deinit) once the last one has answered.
+        // A connection made beyond the pool stays in `extras` until an extra one is next needed
+        // and it is idle: then it is closed (PostgresLink.deinit).
     }
 }

@@ -33,7 +33,12 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
     /// Statements sent and not answered yet.
     private(set) var inFlight = 0
     /// The request's transaction this connection is pinned to, if any.
-    var pinned = false
+    var pinned = false { didSet { transactionLost = false } }
+    /// The connection closed while pinned: the server rolled the transaction back, so its later
+    /// statements must fail rather than run on a new connection outside any transaction.
+    private var transactionLost = false
+    /// Counts connection attempts: a result that is not the latest attempt's is closed, unused.
+    private var attempt = 0
     /// Who gets the answer of the next statement sent: set when the connection is handed out.
     var client: ((PostgresResult) -> Void)?
 
@@ -61,9 +66,20 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
         return false
     }
 
-    /// Closes the connection (a transaction in doubt): the server rolls it back.
+    /// Closes the connection (a transaction in doubt): the server rolls it back. Statements
+    /// waiting for a connection being opened fail.
     func close() {
-        if case .ready(let connection) = state { connection.close().whenComplete { _ in } }
+        switch state {
+        case .ready(let connection):
+            connection.close().whenComplete { _ in }
+        case .connecting(_, let failing):
+            attempt += 1   // the attempt's connection, when it comes, is closed unused
+            state = .closed
+            for fail in failing { fail("db: the connection was closed before it opened") }
+        case .closed:
+            break
+        }
+        if pinned { transactionLost = true }
         state = .closed
     }
 
@@ -87,6 +103,8 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
     }
 
     private func connect() {
+        attempt += 1
+        let mine = attempt
         let id = PostgresLink.nextID.next()
         let configuration = address.configuration(timeout: settings.timeout)
         PostgresConnection.connect(on: loop, configuration: configuration, id: id, logger: logger)
@@ -99,7 +117,10 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
             }
             .hop(to: loop)
             .whenComplete { [self] result in
-                guard case .connecting(let waiting, let failing) = state else { return }
+                guard mine == attempt, case .connecting(let waiting, let failing) = state else {
+                    if case .success(let (connection, _)) = result { connection.close().whenComplete { _ in } }
+                    return
+                }
                 switch result {
                 case .success(let (connection, enums)):
                     failures = 0
@@ -108,6 +129,7 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
                     connection.closeFuture.hop(to: loop).whenComplete { [weak self] _ in
                         guard let self, case .ready(let current) = self.state, current === connection else { return }
                         self.state = .closed
+                        if self.pinned { self.transactionLost = true }
                     }
                     for body in waiting { body(connection) }
                 case .failure(let error):
@@ -139,6 +161,14 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
         let answer = NIOLoopBound(deliver, eventLoop: loop)
         let timeout = settings.timeout
         let maxResult = settings.maxResult
+        if pinned, case .ready(let connection) = state, connection.isClosed { transactionLost = true }   // before closeFuture told us
+        if transactionLost {
+            inFlight -= 1
+            let result = PostgresResult(maxResult: maxResult, keepRows: 0, enums: [])
+            result.error = ("db: the connection was lost during the transaction; the server rolled it back", "08006")
+            loop.execute { answer.value(result) }   // later: the caller is in the middle of a Lua resume
+            return
+        }
         withConnection({ [self] connection in
             let result = PostgresResult(maxResult: maxResult, keepRows: keepRows, enums: enums)
             connection.query(query, logger: logger) { row in result.add(row) }
@@ -206,6 +236,7 @@ final class PostgresLink: @unchecked Sendable {   // confined to its event loop
             }
             return 0
         }
+        link.client = nil   // one statement's: a request's closure (its Lua state) must not outlive it here
         link.send(query, keepRows: Int(kind) == LR_DB_FIRST ? 1 : Int64.max, answer: client)
         return 0
     }

@@ -14,9 +14,10 @@ local function run(chain, i, handler, req, res, st)
     called = true
     if st.sent then error("next() called after the response was sent", 2) end
     run(chain, i + 1, handler, req, res, st)
-    -- Back in this middleware: the answer is final but not yet written, so its headers may
-    -- still change (res.setHeader, res.removeHeader, res.cookie).
-    st.after_next = true
+    -- Back in this middleware: a buffered answer is final but not yet written, so its headers
+    -- may still change (res.setHeader, res.removeHeader, res.cookie). A streamed one's head is
+    -- out: changes raise as after any send.
+    if not st.streaming then st.after_next = true end
   end
   mw(req, res, next_step)
 end
