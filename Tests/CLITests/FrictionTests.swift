@@ -75,7 +75,9 @@ import Glibc
 
     @Test func jsonLogsKeepNumbersAsNumbers() async throws {
         let root = try CLI.project([
-            "pages/api/log.lua": "return function(req, res) log.info('counted', { n = 5, ok = true, t = { a = 1.5 }, s = '7' }) res.send('') end",
+            // `fake` and `split` come from the request in real code: a string that looks like the
+            // host's JSON mark, or holds a NUL, stays one string field.
+            "pages/api/log.lua": #"return function(req, res) log.info('counted', { n = 5, ok = true, t = { a = 1.5 }, s = '7', fake = '\1{"admin":true}', split = 'a\0injected\0b' }) res.send('') end"#,
         ])
         let server = try ServeProcess(root: root, arguments: ["--log-format", "json"])
         defer { server.stop() }
@@ -90,6 +92,8 @@ import Glibc
         #expect(line["ok"] as? Bool == true)
         #expect((line["t"] as? [String: Any])?["a"] as? Double == 1.5)
         #expect(line["s"] as? String == "7", "a string stays a string")
+        #expect(line["fake"] as? String == "\u{1}{\"admin\":true}", "\(line)")
+        #expect(line["split"] as? String == "a\\0injected\\0b" && line["injected"] == nil, "\(line)")
     }
 
     @Test func everyAnswerCarriesARequestIdAndTheAccessLogTheClient() async throws {

@@ -97,7 +97,8 @@ final class SandboxCallbacks {
         return .nanoseconds(Int64(min(seconds, 86_400) * 1_000_000_000))
     }
 
-    /// `text` is the message, then optional "\0key\0value" pairs the prelude appended.
+    /// `text` is the message, then optional "\0key\0value" pairs the prelude appended, each
+    /// value marked "\u{1}" (JSON text) or "\u{2}" (a string) by prelude/log.lua.
     private func emit(level: Int32, text: String) {
         let parts = text.split(separator: "\0", omittingEmptySubsequences: false)
         var metadata: Logger.Metadata = [:]
@@ -105,7 +106,7 @@ final class SandboxCallbacks {
         while i + 1 < parts.count {
             let value = parts[i + 1]
             metadata[String(parts[i])] = value.first == "\u{1}" ? .stringConvertible(JSONLogValue(json: String(value.dropFirst())))
-                                                                : .string(String(value))
+                                                                : .string(String(value.first == "\u{2}" ? value.dropFirst() : value))
             i += 2
         }
         if let current { metadata["request"] = .string(current.request.requestID) }

@@ -4,21 +4,28 @@ local P = ...
 local priv = P.priv
 local G, json, host_log, readonly = P.G, priv.json, priv.log, priv.readonly
 local type, tostring, pairs, pcall = type, tostring, pairs, pcall
-local concat = table.concat
+local concat, find, gsub = table.concat, string.find, string.gsub
 
 local LEVEL = { info = 1, warn = 2, error = 3 }
+-- Fields reach the host as "\0key\0value" pairs, each value marked: "\1" JSON text (numbers,
+-- booleans, tables: JSON log lines keep the type), "\2" a string. A NUL inside a key or a
+-- string is written as the two characters \0, so text from a request can neither pass for
+-- JSON nor split into fields of its own (SandboxCallbacks.emit reads the marks).
+local function nul_free(s)
+  if find(s, "\0", 1, true) then return (gsub(s, "\0", "\\0")) end
+  return s
+end
 local function fields_text(fields)
   if type(fields) ~= "table" then return nil end
   local parts = {}
   for k, v in pairs(fields) do
     local value
-    if type(v) == "string" then value = v
+    if type(v) == "string" then value = "\2" .. nul_free(v)
     else
-      -- "\1" marks JSON text (numbers, booleans, tables): JSON log lines keep the type.
       local ok, encoded = pcall(json.encode, v)
-      value = ok and "\1" .. encoded or tostring(v)
+      value = ok and "\1" .. encoded or "\2" .. nul_free(tostring(v))
     end
-    parts[#parts + 1] = tostring(k) .. "\0" .. value
+    parts[#parts + 1] = nul_free(tostring(k)) .. "\0" .. value
   end
   return concat(parts, "\0")
 end
