@@ -11,7 +11,7 @@ enum JSONOfLuaValue {
         case .number(let d):
             guard d.isFinite else { throw ConfigError("json: \(d) has no JSON form") }
             return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-        case .string(let s): return quoted(s)
+        case .string(let s): return JSONText.quoted(s)
         case .opaque(let name):
             if name == "userdata" { return "null" }   // json.null
             throw ConfigError("json: a \(name) has no JSON form")
@@ -25,29 +25,9 @@ enum JSONOfLuaValue {
             var parts: [String] = []
             for (key, item) in pairs.sorted(by: { $0.key.display < $1.key.display }) {
                 guard case .string(let name) = key else { throw ConfigError("json: object keys must be texts, got \(key.display)") }
-                parts.append(quoted(name) + ":" + (try encode(item)))
+                parts.append(JSONText.quoted(name) + ":" + (try encode(item)))
             }
             return "{" + parts.joined(separator: ",") + "}"
         }
-    }
-
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
