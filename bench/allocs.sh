@@ -4,10 +4,10 @@
 # runs at two request counts and reports (A(N2) - A(N1)) / (N2 - N1), so start-up cancels.
 # Counted by an LD_PRELOAD shim built here; Lua's blocks served from its own small-block cache
 # (lr_pool.c) are not heap allocations and are not counted.
-#   bench/allocs.sh [BINARY] [--n1 N] [--n2 N]     BINARY defaults to .build-release/release/luaroutes
+#   bench/allocs.sh [BINARY] [--n1 N] [--n2 N]     BINARY defaults to .build/release/luaroutes
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bin=$repo/.build-release/release/luaroutes
+bin=$repo/.build/release/luaroutes
 n1=20000; n2=60000
 while [ $# -gt 0 ]; do
   case "$1" in

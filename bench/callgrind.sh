@@ -5,10 +5,10 @@
 # (Ir(N2) - Ir(N1)) / (N2 - N1), so start-up and shutdown cancel. Counts do not depend on load.
 # Also writes a per-request profile of hello (self and inclusive Ir per function) to --out.
 #   bench/callgrind.sh [BINARY] [--n1 N] [--n2 N] [--socket-n1 N] [--socket-n2 N] [--no-socket] [--out DIR]
-#   BINARY defaults to .build-release/release/luaroutes; it is not modified (copies go to a temp dir).
+#   BINARY defaults to .build/release/luaroutes; it is not modified (copies go to a temp dir).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bin=$repo/.build-release/release/luaroutes
+bin=$repo/.build/release/luaroutes
 n1=10000; n2=20000; sn1=1000; sn2=5000; socket=1; out=/tmp/luaroutes-callgrind
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -7,7 +7,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-bin=$(realpath "${1:-.build-release/release/luaroutes}")
+bin=$(realpath "${1:-.build/release/luaroutes}")
 duration=${DURATION:-10s}; connections=${CONNECTIONS:-64}
 bash scripts/setup.sh wrk   # and PostgreSQL's server, which setup.sh always checks
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

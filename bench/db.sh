@@ -3,10 +3,10 @@
 # against hello, in instructions per request (callgrind, all threads, in-process `luaroutes
 # bench`, (Ir(N2) - Ir(N1)) / (N2 - N1) so start-up cancels) and in CPU time per request (user +
 # sys of the whole process, the same difference of two runs; it depends on the machine's load).
-#   bench/db.sh [BINARY] (default .build-release/release/luaroutes)
+#   bench/db.sh [BINARY] (default .build/release/luaroutes)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(realpath "${1:-$repo/.build-release/release/luaroutes}")
+bin=$(realpath "${1:-$repo/.build/release/luaroutes}")
 cd "$repo"
 work=$(mktemp -d)
 trap 'rm -rf "$work" bench/db/.luaroutes' EXIT

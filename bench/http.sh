@@ -18,8 +18,7 @@ done
 bash scripts/setup.sh wrk
 bin=${LUAROUTES_BIN:-}
 if [ -z "$bin" ]; then
-  swift build -c release --product luaroutes >/dev/null
-  bin=.build/release/luaroutes
+  bin=$(bash scripts/build-release.sh)
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" serve --root bench/routes --port "$port" --threads "$threads" --no-access-log 2>/dev/null &

@@ -7,7 +7,6 @@ cd "$(dirname "$0")/.."
 prefix=${PREFIX:-/usr/local}
 target="${DESTDIR:-}$prefix/bin/luaroutes"
 bash scripts/setup.sh
-# The same build as scripts/serve.sh, so neither relinks the other's binary.
-swift build -c release --product luaroutes --static-swift-stdlib
-install -D -s -m 755 .build/release/luaroutes "$target"   # -s: without debug symbols (144 MB -> 77 MB)
+bin=$(bash scripts/build-release.sh)
+install -D -s -m 755 "$bin" "$target"   # -s: without debug symbols (144 MB -> 77 MB)
 echo "installed $target: $("$target" --version)"

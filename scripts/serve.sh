@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build -c release --product luaroutes --static-swift-stdlib   # as scripts/install.sh
-exec .build/release/luaroutes serve --root routes --port 3000 "$@"
+bin=$(bash scripts/build-release.sh)
+exec "$bin" serve --root routes --port 3000 "$@"
