@@ -24,7 +24,7 @@ extension RouteWorker {
         }
         guard let sandbox else { return completion(HostError.internalError(dev: dev, message: "route not loaded")) }
 
-        let inFlight = InFlightRequest(request: request, sandbox: sandbox, dev: dev, timeout: config.limits.timeout, completion: completion)
+        let inFlight = InFlightRequest(request: request, sandbox: sandbox, dev: dev, timeoutNanoseconds: config.limits.timeoutNanoseconds, completion: completion)
         let thread = inFlight.thread
         sandbox.pushDispatch(on: thread)                    // stack: dispatch
         pushModule(on: thread)                              // stack: dispatch mod
