@@ -217,7 +217,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             response.body = []
             return response
         }
-        response.headers.append(("Content-Length", String(response.body.count)))
+        response.headers.append(("Content-Length", DigitText.decimal(response.body.count)))
         if request.method == "HEAD" { response.body = [] }
         return response
     }
