@@ -142,7 +142,9 @@ extension RouteWorker {
         var headers: [(name: String, value: String)] = []
         guard lua_checkstack(thread, 4) != 0 else { return headers }   // never short of 4 slots in practice
         let count = lua_rawlen(thread, names)
-        headers.reserveCapacity(Int(count))
+        // Room for what the host appends to every answer (ETag, X-Request-Id, Content-Length:
+        // Dispatcher.finished): the array is then never copied to grow.
+        headers.reserveCapacity(Int(count) + 3)
         for i in 0..<count {
             lua_rawgeti(thread, names, lua_Integer(i + 1))                   // stack: ... key
             lua_rawget(thread, values)                                      // stack: ... entry
