@@ -55,7 +55,11 @@ function entry.dispatch(mod, kind, method, req, chain)
   end
   -- The nil fields size the tables' hash parts up front (a constructor counts its fields),
   -- so setting them later, and binding res's usual methods, never grows a table.
-  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil, after_next = nil }
+  -- One table holds the headers, as two views that never collide: `names`, the lower-case
+  -- names in order (its array part), and `values`, name -> entry (its hash part). Sized for
+  -- one header, as nearly every answer has (Content-Type).
+  local headers = { nil, ["content-type"] = nil }
+  local st = { status = 200, names = headers, values = headers, sent = false, res = nil, body = nil, after_next = nil }
   local res = setmetatable({ [RES] = st, status = nil, json = nil, send = nil, setHeader = nil, getHeader = nil, redirect = nil }, RES_MT)
   st.res = res
   if chain then run_middleware(chain, handler, req, res, st) else handler(req, res) end
@@ -65,7 +69,7 @@ function entry.dispatch(mod, kind, method, req, chain)
     return false, true, st.after
   end
   if not st.sent then return false end
-  -- The host reads the headers from these two tables (RouteWorker.response): names in order,
+  -- The host reads the headers from these two views (RouteWorker.response): names in order,
   -- values[name] = { name as set, string or array of strings }.
   return true, st.status, st.names, st.values, st.body, st.after
 end
