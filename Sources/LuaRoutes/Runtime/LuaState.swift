@@ -7,6 +7,9 @@ import CLuaGlue
 final class LuaState {
     let L: OpaquePointer
     let context: UnsafeMutablePointer<lr_ctx>
+    /// The prelude's one Content-Type entry of JSON answers (prelude/res.lua JSON_ENTRY), set
+    /// by ``Sandbox``: the host reads it back as constant text (RouteWorker.headers).
+    var jsonTypeEntry: UnsafeRawPointer?
 
     /// - Parameter memoryCap: bytes this state may hold while user code runs; 0 for no cap.
     init?(memoryCap: Int) {

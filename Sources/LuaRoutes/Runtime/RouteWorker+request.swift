@@ -148,6 +148,11 @@ extension RouteWorker {
         for i in 0..<count {
             lua_rawgeti(thread, names, lua_Integer(i + 1))                   // stack: ... key
             lua_rawget(thread, values)                                      // stack: ... entry
+            if let json = state.jsonTypeEntry, lua_topointer(thread, -1) == json {   // res.json's own: no copies
+                headers.append((name: "Content-Type", value: "application/json; charset=utf-8"))
+                lr_pop(thread, 1)
+                continue
+            }
             lua_rawgeti(thread, -1, 1)
             let name = state.string(at: -1, in: thread) ?? ""
             lr_pop(thread, 1)

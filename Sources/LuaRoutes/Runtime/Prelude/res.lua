@@ -92,6 +92,7 @@ local JSON_TYPE = "application/json; charset=utf-8"
 -- One Content-Type entry for every JSON answer: entries are replaced, never changed in place
 -- (only Set-Cookie's are, in cookie.lua), and the host only reads them.
 local JSON_ENTRY = { "Content-Type", JSON_TYPE }
+P.JSON_ENTRY = JSON_ENTRY
 function RES.json(st, value, opts)
   if st.sent then error("response already sent", 2) end
   local body = json.encode(value, opts or json_defaults)

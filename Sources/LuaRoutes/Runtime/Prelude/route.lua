@@ -89,5 +89,7 @@ function entry.dispatch(mod, kind, method, req, chain)
 end
 
 entry.after = P.run_after
+-- res.json's Content-Type entry: the host knows its text (RouteWorker.headers).
+entry.json_entry = P.JSON_ENTRY
 
 return entry
