@@ -30,7 +30,7 @@ extension RouteWorker {
         pushModule(on: thread)                              // stack: dispatch mod
         LuaState.push(kindName, on: thread)
         LuaState.push(method, on: thread)                   // stack: dispatch mod kind method
-        if let rejection = pushRequestTable(request, on: thread, in: sandbox) {   // stack: dispatch mod kind method req
+        if let rejection = pushRequestTable(request, methodIndex: lua_gettop(thread), on: thread, in: sandbox) {   // stack: dispatch mod kind method req
             inFlight.finished = true
             sandbox.release(ref: inFlight.threadRef)
             replaceIfSpent(sandbox)
