@@ -39,7 +39,7 @@ final class CollectedBody: ResponseStreamWriter {
 
     func endStream(complete: Bool) {
         if !response.headers.contains(where: { $0.name.caseInsensitiveEquals("content-length") }) {
-            response.headers.append(("Content-Length", String(response.body.count)))
+            response.headers.append(("Content-Length", DigitText.decimal(response.body.count)))
         }
         done(response)
     }

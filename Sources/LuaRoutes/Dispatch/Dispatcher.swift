@@ -116,7 +116,7 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         let finishing = { (response: APIResponse) in
             var response = response
             ETag.apply(to: &response, for: request, generate: generateEtags)   // before HEAD drops the body
-            response = self.finished(response, for: request, requestID: requestID)
+            self.finish(&response, for: request, requestID: requestID)
             // The closure holds `generation` until the answer: a reload meanwhile must not free
             // the workers (and Lua states) this request still runs in.
             func record(bytes: Int) {
@@ -197,8 +197,9 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
 
     /// HTTP rules every response obeys, whoever made it: the host sets Content-Length; HEAD
     /// sends no body; 204 and 304 carry neither body nor Content-Type nor Content-Length.
-    private func finished(_ response: APIResponse, for request: APIRequest, requestID: String) -> APIResponse {
-        var response = response
+    /// In place: a copy would share the headers' buffer with the caller's, and the first append
+    /// would copy it whole.
+    private func finish(_ response: inout APIResponse, for request: APIRequest, requestID: String) {
         // Every answer names its request, so a client's report finds the log lines (a handler's own id wins).
         if !response.headers.contains(where: { $0.name.caseInsensitiveEquals("x-request-id") }) {
             response.headers.append(("X-Request-Id", requestID))
@@ -210,15 +211,15 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
             }
         }
         if let stream = response.stream {
-            return finishedStream(response, stream: stream, for: request)
+            response = finishedStream(response, stream: stream, for: request)
+            return
         }
         if response.status == 204 || response.status == 304 || (100..<200).contains(response.status) {
             response.headers.removeAll { $0.name.caseInsensitiveEquals("content-type") }
             response.body = []
-            return response
+            return
         }
-        response.headers.append(("Content-Length", String(response.body.count)))
+        response.headers.append(("Content-Length", DigitText.decimal(response.body.count)))
         if request.method == "HEAD" { response.body = [] }
-        return response
     }
 }

@@ -25,12 +25,12 @@ final class InFlightRequest {
     /// The request's `res.after` list, anchored in the registry until it runs.
     var afterRef: Int32 = LUA_NOREF
 
-    init(request: RouteRequest, sandbox: Sandbox, dev: Bool, timeout: Duration, completion: @escaping (APIResponse) -> Void) {
+    init(request: RouteRequest, sandbox: Sandbox, dev: Bool, timeoutNanoseconds: Int64, completion: @escaping (APIResponse) -> Void) {
         self.request = request
         self.sandbox = sandbox
         (thread, threadRef) = sandbox.acquireThread()
         self.dev = dev
-        self.wallDeadline = lr_monotonic_ns() + FetchClient.nanoseconds(timeout)
+        self.wallDeadline = lr_monotonic_ns() + timeoutNanoseconds
         self.completion = completion
     }
 }

@@ -7,6 +7,9 @@ import CLuaGlue
 final class LuaState {
     let L: OpaquePointer
     let context: UnsafeMutablePointer<lr_ctx>
+    /// The prelude's one Content-Type entry of JSON answers (prelude/res.lua JSON_ENTRY), set
+    /// by ``Sandbox``: the host reads it back as constant text (RouteWorker.headers).
+    var jsonTypeEntry: UnsafeRawPointer?
 
     /// - Parameter memoryCap: bytes this state may hold while user code runs; 0 for no cap.
     init?(memoryCap: Int) {
@@ -107,6 +110,11 @@ extension LuaState {
     /// Lua's string cache finds the interned key by that address.
     static func setConstantField(_ key: StaticString, _ value: String, on thread: OpaquePointer) {
         push(value, on: thread)
+        setConstantField(key, toValueOnTopOf: thread)
+    }
+
+    /// t[key] = the value on top of the stack (popped), for the table just below it.
+    static func setConstantField(_ key: StaticString, toValueOnTopOf thread: OpaquePointer) {
         key.withUTF8Buffer { $0.withMemoryRebound(to: CChar.self) { lua_setfield(thread, -2, $0.baseAddress) } }
     }
 

@@ -12,5 +12,5 @@ struct RouteRequest {
     /// Formatted only when something logs it.
     var requestID: String { clientRequestID ?? Self.idText(requestNumber) }
 
-    static func idText(_ number: UInt64) -> String { String(number, radix: 16) }
+    static func idText(_ number: UInt64) -> String { DigitText.hex(number) }
 }

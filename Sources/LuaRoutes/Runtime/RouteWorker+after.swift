@@ -29,7 +29,7 @@ extension RouteWorker {
         inFlight.afterRef = LUA_NOREF
         let sandbox = inFlight.sandbox
         loop.assumeIsolated().execute { [self] in
-            let work = InFlightRequest(request: inFlight.request, sandbox: sandbox, dev: inFlight.dev, timeout: config.limits.timeout) {
+            let work = InFlightRequest(request: inFlight.request, sandbox: sandbox, dev: inFlight.dev, timeoutNanoseconds: config.limits.timeoutNanoseconds) {
                 [afterWork] _ in afterWork.finished()
             }
             work.isAfterWork = true

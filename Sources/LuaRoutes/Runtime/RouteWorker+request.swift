@@ -24,13 +24,13 @@ extension RouteWorker {
         }
         guard let sandbox else { return completion(HostError.internalError(dev: dev, message: "route not loaded")) }
 
-        let inFlight = InFlightRequest(request: request, sandbox: sandbox, dev: dev, timeout: config.limits.timeout, completion: completion)
+        let inFlight = InFlightRequest(request: request, sandbox: sandbox, dev: dev, timeoutNanoseconds: config.limits.timeoutNanoseconds, completion: completion)
         let thread = inFlight.thread
         sandbox.pushDispatch(on: thread)                    // stack: dispatch
         pushModule(on: thread)                              // stack: dispatch mod
         LuaState.push(kindName, on: thread)
         LuaState.push(method, on: thread)                   // stack: dispatch mod kind method
-        if let rejection = pushRequestTable(request, on: thread, in: sandbox) {   // stack: dispatch mod kind method req
+        if let rejection = pushRequestTable(request, methodIndex: lua_gettop(thread), on: thread, in: sandbox) {   // stack: dispatch mod kind method req
             inFlight.finished = true
             sandbox.release(ref: inFlight.threadRef)
             replaceIfSpent(sandbox)
@@ -142,10 +142,17 @@ extension RouteWorker {
         var headers: [(name: String, value: String)] = []
         guard lua_checkstack(thread, 4) != 0 else { return headers }   // never short of 4 slots in practice
         let count = lua_rawlen(thread, names)
-        headers.reserveCapacity(Int(count))
+        // Room for what the host appends to every answer (ETag, X-Request-Id, Content-Length:
+        // Dispatcher.finished): the array is then never copied to grow.
+        headers.reserveCapacity(Int(count) + 3)
         for i in 0..<count {
             lua_rawgeti(thread, names, lua_Integer(i + 1))                   // stack: ... key
             lua_rawget(thread, values)                                      // stack: ... entry
+            if let json = state.jsonTypeEntry, lua_topointer(thread, -1) == json {   // res.json's own: no copies
+                headers.append((name: "Content-Type", value: "application/json; charset=utf-8"))
+                lr_pop(thread, 1)
+                continue
+            }
             lua_rawgeti(thread, -1, 1)
             let name = state.string(at: -1, in: thread) ?? ""
             lr_pop(thread, 1)

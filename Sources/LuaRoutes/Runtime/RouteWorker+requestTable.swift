@@ -4,12 +4,21 @@ import Logging
 extension RouteWorker {
     /// Builds `req` on the thread's stack (docs/reference.md section 4). Returns an answer instead
     /// when the body is refused (invalid JSON, or too large to decode within limits.memory).
-    func pushRequestTable(_ request: RouteRequest, on thread: OpaquePointer, in sandbox: Sandbox) -> APIResponse? {
+    /// `methodIndex`: where the method string is on the stack already (dispatch's argument).
+    func pushRequestTable(_ request: RouteRequest, methodIndex: Int32, on thread: OpaquePointer, in sandbox: Sandbox) -> APIResponse? {
         let api = request.api
         lua_createtable(thread, 0, 12)                                   // stack: ... req
-        LuaState.setConstantField("method", api.method, on: thread)
+        // Each string is made (hashed and interned) once: the method is dispatch's, and a
+        // target without a query is the path too.
+        lua_pushvalue(thread, methodIndex)
+        LuaState.setConstantField("method", toValueOnTopOf: thread)
         LuaState.setConstantField("url", api.target, on: thread)
-        LuaState.setConstantField("path", request.path, on: thread)
+        if request.path == api.target {
+            _ = lua_getfield(thread, -1, "url")                          // stack: ... req url
+        } else {
+            LuaState.push(request.path, on: thread)                      // stack: ... req path
+        }
+        LuaState.setConstantField("path", toValueOnTopOf: thread)        // stack: ... req
         LuaState.setConstantField("ip", api.remoteAddress, on: thread)
 
         // Empty params, query and headers are left out: the prelude's req metatable makes an

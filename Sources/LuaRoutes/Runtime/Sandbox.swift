@@ -71,6 +71,9 @@ public final class Sandbox {
         dispatchRef = luaL_ref(L, lr_registryindex())
         lua_getfield(L, -1, "after")
         afterRef = luaL_ref(L, lr_registryindex())
+        lua_getfield(L, -1, "json_entry")                                    // kept alive by res.json
+        state.jsonTypeEntry = lua_topointer(L, -1)
+        lr_pop(L, 1)
         lr_pop(L, 1)                                                         // stack: (empty)
     }
 

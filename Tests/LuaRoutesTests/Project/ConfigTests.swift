@@ -53,6 +53,8 @@ import TestSupport
         #expect(route.responseLimit == 2048)
         #expect(route.cors?.origins == .list(["https://a.com"]) && route.cors?.credentials == true && route.cors?.maxAge == 60)
         #expect(route.limits == SandboxLimits(memory: 8 << 20, cpu: .milliseconds(250), timeout: .seconds(2)))
+        // Kept beside the Durations for the per-request budget and deadline: they follow the config.
+        #expect(route.limits.cpuNanoseconds == 250_000_000 && route.limits.timeoutNanoseconds == 2_000_000_000)
         #expect(route.fetch.timeout == .milliseconds(1500) && route.fetch.maxBody == 1 << 30)
         #expect(route.fetch.allow == ["api.example.com", "*.example.org"])
     }

@@ -53,12 +53,13 @@ local function finish(st, body)
 end
 
 local RES = {}
+-- status and json, called by nearly every handler, do not_sent's and finish's work inline.
 function RES.status(st, code)
   local n = tointeger(code)
   if n == nil or n < 100 or n > 599 then
     error(format("bad argument #1 to 'status' (100-599 expected, got %s)", tostring(code)), 2)
   end
-  not_sent(st)
+  if st.sent then error("response already sent", 2) end
   st.status = n
   return st.res
 end
@@ -88,11 +89,22 @@ function RES.removeHeader(st, name)
   return st.res
 end
 local JSON_TYPE = "application/json; charset=utf-8"
+-- One Content-Type entry for every JSON answer: entries are replaced, never changed in place
+-- (only Set-Cookie's are, in cookie.lua), and the host only reads them.
+local JSON_ENTRY = { "Content-Type", JSON_TYPE }
+P.JSON_ENTRY = JSON_ENTRY
 function RES.json(st, value, opts)
-  not_sent(st)
+  if st.sent then error("response already sent", 2) end
   local body = json.encode(value, opts or json_defaults)
-  set_header(st, "Content-Type", JSON_TYPE, "content-type")
-  return finish(st, body)
+  local values = st.values
+  if values["content-type"] == nil then
+    local names = st.names
+    names[#names + 1] = "content-type"
+  end
+  values["content-type"] = JSON_ENTRY
+  st.sent = true
+  st.body = body
+  return st.res
 end
 function RES.send(st, body)
   not_sent(st)

@@ -6,6 +6,9 @@ local run_middleware = P.run_middleware
 local type, rawget, next, tostring = type, rawget, next, tostring
 local find, format = string.find, string.format
 local concat, sort = table.concat, table.sort
+local rawequal = rawequal
+-- Read after every prelude file added its methods (route.lua runs last).
+local res_status, res_json = RES.status, RES.json
 
 local entry = {}
 
@@ -55,9 +58,24 @@ function entry.dispatch(mod, kind, method, req, chain)
   end
   -- The nil fields size the tables' hash parts up front (a constructor counts its fields),
   -- so setting them later, and binding res's usual methods, never grows a table.
-  local st = { status = 200, names = {}, values = {}, sent = false, res = nil, body = nil, after_next = nil }
+  -- One table holds the headers, as two views that never collide: `names`, the lower-case
+  -- names in order (its array part), and `values`, name -> entry (its hash part). Sized for
+  -- one header, as nearly every answer has (Content-Type).
+  local headers = { nil, ["content-type"] = nil }
+  local st = { status = 200, names = headers, values = headers, sent = false, res = nil, body = nil, after_next = nil }
   local res = setmetatable({ [RES] = st, status = nil, json = nil, send = nil, setHeader = nil, getHeader = nil, redirect = nil }, RES_MT)
   st.res = res
+  -- The two methods nearly every handler calls, bound now rather than by RES_MT's __index on
+  -- first read: both closures share res's and st's upvalues, and no metamethod runs. Same
+  -- calls as RES_MT's: res.f(x) or res:f(x), a tail call (error levels point at the caller).
+  res.status = function(first, ...)
+    if rawequal(first, res) then return res_status(st, ...) end
+    return res_status(st, first, ...)
+  end
+  res.json = function(first, ...)
+    if rawequal(first, res) then return res_json(st, ...) end
+    return res_json(st, first, ...)
+  end
   if chain then run_middleware(chain, handler, req, res, st) else handler(req, res) end
   -- After the answer's values: the res.after functions, if any (prelude/after.lua).
   if st.streaming then   -- streamed (prelude/stream.lua): the body is out, and over
@@ -65,11 +83,13 @@ function entry.dispatch(mod, kind, method, req, chain)
     return false, true, st.after
   end
   if not st.sent then return false end
-  -- The host reads the headers from these two tables (RouteWorker.response): names in order,
+  -- The host reads the headers from these two views (RouteWorker.response): names in order,
   -- values[name] = { name as set, string or array of strings }.
   return true, st.status, st.names, st.values, st.body, st.after
 end
 
 entry.after = P.run_after
+-- res.json's Content-Type entry: the host knows its text (RouteWorker.headers).
+entry.json_entry = P.JSON_ENTRY
 
 return entry
