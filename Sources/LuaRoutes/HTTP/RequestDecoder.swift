@@ -21,6 +21,8 @@ final class RequestDecoder: ByteToMessageDecoder {
     }
 
     private var state = State.head
+    /// The head being read, as far as it arrived (its bytes stay in the buffer until complete).
+    private var headProgress = RequestHeadParser.Progress()
     /// Nothing after the request being read is parsed (see `decode`).
     private var stopAfterRequest = false
     private let maxHeaderSize: Int
@@ -53,7 +55,7 @@ final class RequestDecoder: ByteToMessageDecoder {
             guard buffer.readableBytes > 0 else { return .needMoreData }
             let maxHeaderSize = self.maxHeaderSize
             let parsed = try buffer.withUnsafeReadableBytes { bytes throws(RequestParseError) in
-                try RequestHeadParser.parse(bytes, maxHeaderSize: maxHeaderSize)
+                try RequestHeadParser.parse(bytes, maxHeaderSize: maxHeaderSize, progress: &headProgress)
             }
             guard let parsed else { return .needMoreData }
             let head = RequestHead(bytes: buffer.readSlice(length: parsed.length)!, method: parsed.method, target: parsed.target,

@@ -16,20 +16,35 @@ enum RequestHeadParser {
         var length: Int
     }
 
-    /// The head at the start of `bytes`, or nil while it is incomplete. Throws as soon as the
-    /// complete lines so far are wrong, so an HTTP/0.9 line is refused without waiting.
-    static func parse(_ bytes: UnsafeRawBufferPointer, maxHeaderSize: Int) throws(RequestParseError) -> Parsed? {
-        guard let lineEnd = lineFeed(in: bytes, from: 0) else {
-            if bytes.count > maxHeaderSize { throw .headTooLarge }
-            return nil
-        }
-        let (method, target, version) = try requestLine(bytes, lineFeed: lineEnd)
+    /// How far an incomplete head was parsed: the next read resumes there, so a head that
+    /// arrives a byte at a time costs one pass over its bytes, not one per read.
+    struct Progress {
+        var requestLine: (method: String, target: String, version: HTTPVersion)?
+        var fields: [RequestHead.Field] = []
         var facts = RequestHead.Facts()
         var sawClose = false
         var sawKeepAlive = false
-        var fields: [RequestHead.Field] = []
-        fields.reserveCapacity(12)
-        var lineStart = lineEnd + 1
+        /// Where the first line not parsed yet starts.
+        var lineStart = 0
+        /// Where the search for that line's end resumes.
+        var scanFrom = 0
+    }
+
+    /// The head at the start of `bytes`, or nil while it is incomplete (`progress` then says how
+    /// far it got; pass it back with the same bytes and more). Throws as soon as the complete
+    /// lines so far are wrong, so an HTTP/0.9 line is refused without waiting.
+    static func parse(_ bytes: UnsafeRawBufferPointer, maxHeaderSize: Int, progress: inout Progress) throws(RequestParseError) -> Parsed? {
+        if progress.requestLine == nil {
+            guard let lineEnd = lineFeed(in: bytes, from: progress.scanFrom) else {
+                progress.scanFrom = bytes.count
+                return try incomplete(bytes, maxHeaderSize)
+            }
+            progress.requestLine = try requestLine(bytes, lineFeed: lineEnd)
+            progress.fields.reserveCapacity(12)
+            progress.lineStart = lineEnd + 1
+            progress.scanFrom = lineEnd + 1
+        }
+        var lineStart = progress.lineStart
         while true {
             guard lineStart < bytes.count else { return try incomplete(bytes, maxHeaderSize) }
             let first = bytes[lineStart]
@@ -41,21 +56,30 @@ enum RequestHeadParser {
             }
             if first == HTTPBytes.lf { throw .malformed("bare LF ending the head") }
             if first == HTTPBytes.space || first == HTTPBytes.tab { throw .malformed("obs-fold (a field line starting with whitespace)") }
-            guard let lf = lineFeed(in: bytes, from: lineStart) else { return try incomplete(bytes, maxHeaderSize) }
+            guard let lf = lineFeed(in: bytes, from: max(lineStart, progress.scanFrom)) else {
+                progress.scanFrom = bytes.count
+                return try incomplete(bytes, maxHeaderSize)
+            }
             if lf >= maxHeaderSize { throw .headTooLarge }
             guard bytes[lf - 1] == HTTPBytes.cr else { throw .malformed("bare LF ending a field line") }
             let field = try fieldLine(bytes, from: lineStart, to: lf - 1)
-            fields.append(field)
-            try record(field, in: bytes, lineEnd: lf - 1, facts: &facts, sawClose: &sawClose, sawKeepAlive: &sawKeepAlive)
+            progress.fields.append(field)
+            try record(field, in: bytes, lineEnd: lf - 1, facts: &progress.facts, sawClose: &progress.sawClose,
+                       sawKeepAlive: &progress.sawKeepAlive)
             lineStart = lf + 1
+            progress.lineStart = lineStart
         }
         if lineStart > maxHeaderSize { throw .headTooLarge }
+        var facts = progress.facts
         if facts.transferCodings > 0 {
             if facts.contentLength != nil { throw .malformed("Content-Length with Transfer-Encoding") }
             if !facts.chunked { throw .malformed("Transfer-Encoding not ending in chunked") }
         }
-        facts.keepAlive = version.minor >= 1 ? !sawClose : sawKeepAlive && !sawClose
-        return Parsed(method: method, target: target, version: version, fields: fields, facts: facts, length: lineStart)
+        let (method, target, version) = progress.requestLine!
+        facts.keepAlive = version.minor >= 1 ? !progress.sawClose : progress.sawKeepAlive && !progress.sawClose
+        let parsed = Parsed(method: method, target: target, version: version, fields: progress.fields, facts: facts, length: lineStart)
+        progress = Progress()
+        return parsed
     }
 
     private static func incomplete(_ bytes: UnsafeRawBufferPointer, _ maxHeaderSize: Int) throws(RequestParseError) -> Parsed? {

@@ -161,9 +161,10 @@ enum RequestGrammar {
         bytes.replaceSubrange((at + 1)..<(at + marker.count + 1), with: Array(version.utf8))
     }
 
-    /// Random cut points: the same bytes arrive in up to five reads.
+    /// Random cut points: the same bytes arrive in up to five reads, or now and then a byte a read.
     static func splits(of count: Int, using random: inout some RandomNumberGenerator) -> [Int] {
         guard count > 1 else { return [] }
+        if Int.random(in: 0..<40, using: &random) == 0 { return Array(1..<count) }
         return (0..<Int.random(in: 0...4, using: &random)).map { _ in Int.random(in: 1..<count, using: &random) }.sorted()
     }
 }
