@@ -5,8 +5,20 @@ public struct APIRequest: Sendable {
     public var method: String
     /// Path and query as received: "/api/users/42?x=1".
     public var target: String
-    /// Header fields in arrival order; names as sent (lookups are case-insensitive).
-    public var headers: [(name: String, value: String)]
+    /// Header fields in arrival order; names as sent (lookups are case-insensitive). For a
+    /// request from the server, made from the head's bytes on each read: the host itself never
+    /// reads it whole (``header(_:)`` and `req.headers` read the bytes).
+    public var headers: [(name: String, value: String)] {
+        get { head?.headerList ?? listedHeaders }
+        set {
+            listedHeaders = newValue
+            head = nil
+        }
+    }
+    private var listedHeaders: [(name: String, value: String)]
+    /// The head as the server's parser found it, fields as offsets into its bytes; nil for
+    /// requests built from Strings (`luaroutes request`, `luaroutes test`).
+    private(set) var head: RequestHead?
     /// The body bytes; empty when there is none.
     public var body: [UInt8]
     /// The client's address as text ("127.0.0.1"); "local" for in-process requests.
@@ -21,14 +33,28 @@ public struct APIRequest: Sendable {
     ) {
         self.method = method
         self.target = target
-        self.headers = headers
+        self.listedHeaders = headers
         self.body = body
         self.remoteAddress = remoteAddress
     }
 
-    /// The first value of a header, by case-insensitive name.
+    /// A request from the server: its headers stay in the head's bytes.
+    init(head: RequestHead, body: [UInt8], remoteAddress: String) {
+        self.method = head.method
+        self.target = head.target
+        self.listedHeaders = []
+        self.head = head
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
+    /// How many header fields arrived (repeats counted).
+    var headerCount: Int { head?.fields.count ?? listedHeaders.count }
+
+    /// The first value of a header, by case-insensitive name; a String is made for the hit only.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveEquals(name) }?.value
+        if let head { return head.value(named: name) }
+        return listedHeaders.first { $0.name.caseInsensitiveEquals(name) }?.value
     }
 }
 

@@ -39,9 +39,13 @@ extension RouteWorker {
             lua_setfield(thread, -2, "query")                            // stack: ... req
         }
 
-        if !api.headers.isEmpty {
-            lua_createtable(thread, 0, Int32(api.headers.count))         // stack: ... req headers
-            for (name, value) in HeaderFields.joined(api.headers) { LuaState.setField(name, value, on: thread) }
+        if api.headerCount > 0 {
+            lua_createtable(thread, 0, Int32(api.headerCount))           // stack: ... req headers
+            if let head = api.head {
+                head.setLuaHeaders(on: thread)   // from the head's bytes: no String per header
+            } else {
+                for (name, value) in HeaderFields.joined(api.headers) { LuaState.setField(name, value, on: thread) }
+            }
             lua_setfield(thread, -2, "headers")                          // stack: ... req
         }
 

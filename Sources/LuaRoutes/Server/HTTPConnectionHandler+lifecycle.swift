@@ -119,12 +119,12 @@ extension HTTPConnectionHandler {
         case .header, .body:
             // 408, then the graceful close (RFC 9110 section 15.5.9).
             tracker.metrics?.connectionClosed(reason: expiry == .header ? .headerTimeout : .bodyTimeout)
-            let head: HTTPRequestHead? = if case .receiving(let head, _, _, _) = incoming { head } else { nil }
+            let head: RequestHead? = if case .receiving(let head, _, _, _) = incoming { head } else { nil }
             incoming = .discarding
             decoder.discarding = true
             timeouts.enter(.busy, now: now)
             enqueue(.finalAnswer(Self.withLength(HostError.response(408, "Request Timeout")), version: head?.version ?? .http1_1,
-                                 method: head?.method.rawValue ?? "-", target: head?.uri), context: context)
+                                 method: head?.method ?? "-", target: head?.target), context: context)
             if timer == nil { armTimer(at: timeouts.nextCheck(now: now), context: context) }
         }
     }

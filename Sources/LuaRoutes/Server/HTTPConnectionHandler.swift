@@ -12,13 +12,13 @@ import NIOHTTP1
 /// `queue`; while an answer is pending (or the client is not reading what was written),
 /// reads from the socket are held back, as `HTTPServerPipelineHandler` does.
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = RequestPart
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     enum Incoming {
         case idle
-        case receiving(head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending)
+        case receiving(head: RequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending)
         /// A body was refused or the input was malformed: the rest is not read into memory.
         case discarding
     }
@@ -35,7 +35,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// What the connection still has to answer, in order.
     enum Work {
-        case request(head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending)
+        case request(head: RequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending)
         /// A host answer after which the connection closes (400, 408, 413, 431, 501).
         case finalAnswer(APIResponse, version: HTTPVersion, method: String, target: String?)
     }
@@ -43,7 +43,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     let responder: any LoopResponder
     let tracker: ConnectionTracker
     let record: ConnectionRecord
-    let decoder: RequestStreamDecoder
+    let decoder: RequestDecoder
     var incoming = Incoming.idle
     var queue = CircularBuffer<Work>(initialCapacity: 2)
     /// An answer is being produced; the next queued request waits for it.
@@ -66,7 +66,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     var readProducedParts = false
 
     init(responder: any LoopResponder, tracker: ConnectionTracker, record: ConnectionRecord,
-         decoder: RequestStreamDecoder, settings: ServerSettings) {
+         decoder: RequestDecoder, settings: ServerSettings) {
         self.responder = responder
         self.tracker = tracker
         self.record = record
@@ -80,24 +80,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         // matching the pair would copy (retain and release) the head and route every time.
         if case .discarding = incoming { return }
         switch unwrapInboundIn(data) {
-        case .head(var head):
+        case .head(let head):
             guard case .idle = incoming else { return protocolViolation(context) }
-            decoder.headArrived()
-            if let method = decoder.takeUnknownMethod() { head.method = .RAW(value: method) }   // parsed with a stand-in
             record.markBusy()
             if !responding, queue.isEmpty { timeouts.enterWithoutTime(.readingBody) }
             let rules = RequestHeadRules(head)
             if let (status, error) = rules.refusal {
                 return refuse(head, with: HostError.response(status, error), context: context)
             }
-            let routed = responder.route(target: head.uri)
+            let routed = responder.route(target: head.target)
             if let length = rules.contentLength, length > routed.bodyLimit {
                 return refuse(head, with: Self.tooLarge(head, routed), context: context)
             }
             if rules.sendContinue, !responding, queue.isEmpty {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
-            let ending: Ending = rules.closeAfterAnswer ? .linger : head.isKeepAlive ? .keepAlive : .close
+            let ending: Ending = rules.closeAfterAnswer ? .linger : head.keepAlive ? .keepAlive : .close
             incoming = .receiving(head: head, routed: routed, body: nil, ending: ending)
         case .body(var chunk):
             guard case .receiving(let head, let routed, var body, let ending) = incoming else { return protocolViolation(context) }
@@ -113,7 +111,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .end:
             guard case .receiving(let head, let routed, let body, let ending) = incoming else { return protocolViolation(context) }
             incoming = .idle
-            decoder.requestEnded()
             timeouts.enterWithoutTime(.busy)
             enqueue(.request(head: head, routed: routed, body: body, ending: ending), context: context)
         }
@@ -130,8 +127,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if case .discarding = incoming { return }   // the decoder reports each later read too
         let answer: APIResponse
         switch error {
-        case HTTPParserError.headerOverflow: answer = HostError.response(431, "Request Header Fields Too Large")
-        case is HTTPParserError, RequestStreamError.missingVersion: answer = HostError.response(400, "Bad Request")
+        case let error as RequestParseError:
+            answer = error.kind == .headTooLarge ? HostError.response(431, "Request Header Fields Too Large")
+                                                 : HostError.response(400, "Bad Request")
         default:
             if closed { return }   // lingering: a reset while input is dropped is the client's to make
             context.close(promise: nil)
@@ -141,11 +139,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         incoming = .discarding
         decoder.discarding = true
         timeouts.enterWithoutTime(.busy)
-        enqueue(.finalAnswer(Self.withLength(answer), version: .http1_1, method: head?.method.rawValue ?? "-", target: head?.uri),
+        enqueue(.finalAnswer(Self.withLength(answer), version: .http1_1, method: head?.method ?? "-", target: head?.target),
                 context: context)
     }
 
-    private var incomingHead: HTTPRequestHead? {
+    private var incomingHead: RequestHead? {
         if case .receiving(let head, _, _, _) = incoming { return head }
         return nil
     }
@@ -153,11 +151,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A host answer to `head` before its body is read (413, or a head the rules refuse), then
     /// a graceful close: the client may still be sending, and reading it all would be what
     /// the limit prevents.
-    private func refuse(_ head: HTTPRequestHead, with answer: APIResponse, context: ChannelHandlerContext) {
+    private func refuse(_ head: RequestHead, with answer: APIResponse, context: ChannelHandlerContext) {
         incoming = .discarding
         decoder.discarding = true
         timeouts.enterWithoutTime(.busy)
-        enqueue(.finalAnswer(Self.withLength(answer), version: head.version, method: head.method.rawValue, target: head.uri), context: context)
+        enqueue(.finalAnswer(Self.withLength(answer), version: head.version, method: head.method, target: head.target), context: context)
     }
 
     /// Holds socket reads back while an answer is pending (backpressure for pipelining) or
@@ -214,13 +212,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private func start(_ head: HTTPRequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending, context: ChannelHandlerContext) {
-        let request = APIRequest(
-            method: head.method.rawValue,
-            target: head.uri,
-            headers: head.headers.map { ($0.name, $0.value) },
-            body: body.map { Array($0.readableBytesView) } ?? [],
-            remoteAddress: peerAddress(context))
+    private func start(_ head: RequestHead, routed: RoutedTarget, body: ByteBuffer?, ending: Ending, context: ChannelHandlerContext) {
+        let request = APIRequest(head: head, body: body.map { Array($0.readableBytesView) } ?? [], remoteAddress: peerAddress(context))
         tracker.requestStarted()
         responder.respond(to: request, routed: routed, on: context.eventLoop) { response in
             if let stream = response.stream {   // the head of a streamed answer: the body follows

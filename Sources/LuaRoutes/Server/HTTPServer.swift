@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The `serve` host: NIO's HTTP/1 request decoder and one ``HTTPConnectionHandler`` per connection,
+/// The `serve` host: our HTTP/1.1 request decoder (HTTP/RequestDecoder.swift) and one ``HTTPConnectionHandler`` per connection,
 /// with Lua running on the event loop that owns the connection. A ServiceLifecycle service:
 /// SIGTERM/SIGINT stop accepting, let requests in flight finish (up to `grace`), then return.
 public final class HTTPServer: Service, Sendable {
@@ -107,7 +107,7 @@ public final class HTTPServer: Service, Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     guard let record else { return try sync.addHandler(RefusedConnectionHandler()) }
-                    let decoder = RequestStreamDecoder(maxHeaderSize: settings.maxHeaderSize)
+                    let decoder = RequestDecoder(maxHeaderSize: settings.maxHeaderSize)
                     try sync.addHandler(ByteToMessageHandler(decoder))
                     try sync.addHandler(HTTPConnectionHandler(responder: responder, tracker: tracker, record: record,
                                                               decoder: decoder, settings: settings))
