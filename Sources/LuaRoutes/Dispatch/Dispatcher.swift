@@ -9,12 +9,20 @@ import Synchronization
 /// Each event loop of the group has its own workers (one Lua state per route per loop), used
 /// only on that loop, so a request runs on the loop that received it without a hop.
 public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
-    /// A target routed against one generation (see ``route(target:)``).
-    struct Routing {
+    /// A target routed against one generation (see ``route(target:)``). A class: the routed
+    /// target is passed on several times per request, and a reference is one count to keep.
+    final class Routing {
         let generation: Generation
         let path: String
         let query: String?
         let lookup: RouteLookup
+
+        init(generation: Generation, path: String, query: String?, lookup: RouteLookup) {
+            self.generation = generation
+            self.path = path
+            self.query = query
+            self.lookup = lookup
+        }
     }
 
     public let dev: Bool
