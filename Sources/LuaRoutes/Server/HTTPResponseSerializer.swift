@@ -14,9 +14,19 @@ struct HTTPResponseSerializer {
     /// Connection when it differs from the version's default. Sizes the answer first and
     /// copies it in one pass: each small ByteBuffer write costs an exclusivity check and a
     /// capacity check, which added up to more than the copying (callgrind).
+    ///
+    /// Header names must be tokens and values free of CR, LF and NUL, or one header could
+    /// become two (response splitting). `res.setHeader` checks this already; the host's own
+    /// headers and config values are checked here too, as they are copied, so no path can
+    /// write a bad one: an answer that fails is replaced by a 500.
     mutating func serialize(_ response: APIResponse, version: HTTPVersion, keepAlive: Bool,
                             allocator: ByteBufferAllocator) -> ByteBuffer {
-        let response = Self.hasSafeHeaders(response) ? response : Self.unsafeHeaderAnswer
+        if let bytes = serialize(checking: response, version: version, keepAlive: keepAlive, allocator: allocator) { return bytes }
+        return serialize(checking: Self.unsafeHeaderAnswer, version: version, keepAlive: keepAlive, allocator: allocator)!
+    }
+
+    private mutating func serialize(checking response: APIResponse, version: HTTPVersion, keepAlive: Bool,
+                                    allocator: ByteBufferAllocator) -> ByteBuffer? {
         let status = (100...999).contains(response.status) ? response.status : 500
         let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
         let date = currentDateLine()
@@ -25,6 +35,7 @@ struct HTTPResponseSerializer {
         for (name, value) in response.headers { size += name.utf8.count + value.utf8.count + 4 }
 
         var out = allocator.buffer(capacity: size)
+        var safe = true
         out.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
             var writer = ByteWriter(base: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
             writer.put(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
@@ -32,21 +43,21 @@ struct HTTPResponseSerializer {
             writer.put(byte: UInt8(ascii: "0") + UInt8(status / 10 % 10))
             writer.put(byte: UInt8(ascii: "0") + UInt8(status % 10))
             writer.put(byte: UInt8(ascii: " "))
-            writer.put(reason)
+            _ = writer.put(reason, allowing: ByteClass.any)   // a fixed phrase
             writer.put("\r\n")
             for (name, value) in response.headers {
-                writer.put(name)
+                guard !name.isEmpty, writer.put(name, allowing: ByteClass.token) else { safe = false; break }
                 writer.put(": ")
-                writer.put(value)
+                guard writer.put(value, allowing: ByteClass.fieldValue) else { safe = false; break }
                 writer.put("\r\n")
             }
             writer.put(date)
             writer.put(connection)
             writer.put("\r\n")
             writer.put(response.body)
-            return writer.count
+            return safe ? writer.count : 0
         }
-        return out
+        return safe ? out : nil
     }
 
     /// "Date: <IMF-fixdate>\r\n" (RFC 9110 section 6.6.1), formatted once a second.
@@ -61,15 +72,6 @@ struct HTTPResponseSerializer {
             dateLine = text[..<count].map { UInt8(bitPattern: $0) }
         }
         return dateLine
-    }
-
-    /// Header names must be tokens and values free of CR, LF and NUL, or one header could
-    /// become two (response splitting). `res.setHeader` checks this already; the host's own
-    /// headers and config values are checked here too, so no path can write a bad one.
-    static func hasSafeHeaders(_ response: APIResponse) -> Bool {
-        response.headers.allSatisfy { name, value in
-            !name.isEmpty && name.allUTF8(isTokenByte) && value.allUTF8 { $0 != 13 && $0 != 10 && $0 != 0 }
-        }
     }
 
     /// RFC 9110 `tchar`: letters, digits and !#$%&'*+-.^_`|~.
@@ -109,9 +111,23 @@ private struct ByteWriter {
         count += text.utf8CodeUnitCount
     }
 
-    mutating func put(_ text: String) {
+    /// Copies `text` if each of its bytes has `allowed`'s bit in ``ByteClass``; false (and
+    /// a partial copy, to be discarded) otherwise.
+    mutating func put(_ text: String, allowing allowed: UInt8) -> Bool {
+        if let fits = text.utf8.withContiguousStorageIfAvailable({ put($0, allowing: allowed) }) { return fits }
         var text = text
-        text.withUTF8 { put($0) }
+        return text.withUTF8 { put($0, allowing: allowed) }
+    }
+
+    private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>, allowing allowed: UInt8) -> Bool {
+        let out = base + count
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard ByteClass.of(byte) & allowed != 0 else { return false }
+            out[i] = byte
+        }
+        count += bytes.count
+        return true
     }
 
     mutating func put(_ bytes: [UInt8]) {
@@ -122,5 +138,19 @@ private struct ByteWriter {
         guard let source = bytes.baseAddress else { return }
         (base + count).update(from: source, count: bytes.count)
         count += bytes.count
+    }
+}
+
+/// What each byte may be in an answer's head: bit 1 a token byte (header names), bit 2 a
+/// field-value byte (anything but CR, LF and NUL). One table lookup per byte as it is copied.
+enum ByteClass {
+    static let token: UInt8 = 1
+    static let fieldValue: UInt8 = 2
+    static let any: UInt8 = 3
+
+    @inline(__always)
+    static func of(_ byte: UInt8) -> UInt8 {
+        let value: UInt8 = byte == 13 || byte == 10 || byte == 0 ? 0 : fieldValue
+        return value | (HTTPResponseSerializer.isTokenByte(byte) ? token : 0)
     }
 }
