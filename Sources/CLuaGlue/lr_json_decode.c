@@ -123,7 +123,6 @@ static const unsigned char *lr_dec_uescape(lr_dec *d, const unsigned char *p) {
 static void lr_dec_string(lr_dec *d) {
   const unsigned char *p = d->p + 1, *end = d->end, *run = p;
   for (;;) {  /* fast path: no escapes, push straight from the input */
-    p += lr_json_plain_words(p, end);
     while (p < end && lr_dec_class[*p] == 0) p++;
     if (p >= end) lr_dec_fail(d, p, "unexpected end of input");
     unsigned cls = lr_dec_class[*p];

@@ -68,26 +68,21 @@ static size_t lr_enc_utf8_len(const unsigned char *s, size_t n) {
 
 #define LR_ENC_CHUNK 4096
 
-/* Copies while it checks, a byte at a time: most strings are short keys and values, for which
- * scanning a run and then calling memcpy for it cost twice as much (callgrind, echo). */
 static void lr_enc_string(lr_enc *e, const char *str, size_t len) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)str, *end = s + len;
-  int first = 1;
-  do {
+  lr_json_buf_addc(&e->b, '"');
+  while (s < end) {
     size_t n = (size_t)(end - s) < LR_ENC_CHUNK ? (size_t)(end - s) : LR_ENC_CHUNK;
     const unsigned char *cend = s + n;
-    char *o = lr_json_buf_reserve(&e->b, 6 * n + 8), *o0 = o;  /* 6 * n: every byte escaped */
-    if (first) { *o++ = '"'; first = 0; }
+    char *o = lr_json_buf_reserve(&e->b, 6 * n + 8), *o0 = o;
     while (s < cend) {
-      size_t plain = lr_json_plain_words(s, cend);
-      if (plain) { memcpy(o, s, plain); o += plain; s += plain; if (s >= cend) break; }
+      const unsigned char *run = s;
+      while (s < cend && lr_enc_class[*s] == 0) s++;
+      memcpy(o, run, (size_t)(s - run)); o += s - run;
+      if (s >= cend) break;
       unsigned c = *s;
       switch (lr_enc_class[c]) {
-        case 0:
-          *o++ = (char)c;
-          s++;
-          break;
         case 1:
           *o++ = '\\';
           *o++ = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' :
@@ -105,9 +100,9 @@ static void lr_enc_string(lr_enc *e, const char *str, size_t len) {
         }
       }
     }
-    if (s >= end) *o++ = '"';   /* the 8 spare bytes hold both quotes */
     e->b.len += (size_t)(o - o0);
-  } while (s < end);
+  }
+  lr_json_buf_addc(&e->b, '"');
 }
 
 static void lr_enc_newline(lr_enc *e, int depth) {

@@ -3,7 +3,6 @@
 #ifndef LR_JSON_INTERNAL_H
 #define LR_JSON_INTERNAL_H
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 #include <lua5.4/lua.h>
 #include <lua5.4/lauxlib.h>
@@ -45,27 +44,6 @@ static inline void lr_json_buf_add(lr_json_buf *b, const char *s, size_t n) {
 }
 static inline void lr_json_buf_addc(lr_json_buf *b, char c) {
   *lr_json_buf_reserve(b, 1) = c; b->len++;
-}
-
-/* How many bytes from p (before end) are plain in a JSON string: ASCII 0x20..0x7f other than
- * '"' and '\\', which both directions copy as they are. Checks eight bytes a step (SWAR bit
- * tricks on a 64-bit word: a byte >= 0x80, a byte below 0x20, a byte equal to '"' or '\\'),
- * and stops at the first word holding anything else; the caller goes on a byte at a time. */
-static inline size_t lr_json_plain_words(const unsigned char *p, const unsigned char *end) {
-  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  const unsigned char *start = p;
-  while (end - p >= 8) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
-    uint64_t special = v                                  /* >= 0x80 */
-                     | ((v - ones * 0x20) & ~v)           /* < 0x20 */
-                     | ((quote - ones) & ~quote)          /* == '"' */
-                     | ((backslash - ones) & ~backslash); /* == '\\' */
-    if (special & highs) break;
-    p += 8;
-  }
-  return (size_t)(p - start);
 }
 
 /* Number text. out needs 24 bytes (integers) / 32 bytes (doubles); return the length written. */
