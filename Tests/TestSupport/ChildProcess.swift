@@ -17,6 +17,9 @@ import Glibc
 /// (sockets of other tests, pipe ends of other children) is closed in it, so a child never keeps
 /// another test's connection or pipe open. Output is still read through Foundation's `Pipe` and
 /// `FileHandle`, which work.
+///
+/// Unchecked Sendable: the settings are written before `run()`; what changes after it (the
+/// reaped status) is kept under `lock`, so any thread may wait, poll or signal.
 public final class ChildProcess: @unchecked Sendable {
     public struct SpawnError: Error, CustomStringConvertible {
         public let description: String
