@@ -21,7 +21,7 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], in folder: String? = nil) throws -> CLIResult {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = binary
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }

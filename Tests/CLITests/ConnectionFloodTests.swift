@@ -103,7 +103,7 @@ import Glibc
         defer { server.stop() }
         #expect(try await server.waitUntilListening(), "\(server.stderr)")
         let url = "http://127.0.0.1:\(server.port)/api/hello"
-        let curl = Process()
+        let curl = ChildProcess()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-s", "--http2", "--max-time", "10", url, url]
         let out = Pipe()

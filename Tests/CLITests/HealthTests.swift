@@ -19,7 +19,7 @@ import Glibc
     @Test func sigtermTurnsReadyzTo503WhileTheRequestInFlightFinishes() async throws {
         let marker = NSTemporaryDirectory() + "luaroutes-held-\(UUID().uuidString)"
         let upstreamPort = try freeLoopbackPort()
-        let upstream = Process()
+        let upstream = ChildProcess()
         upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         upstream.arguments = ["python3", "-c", """
             import http.server, os, sys, time

@@ -7,7 +7,7 @@ import Glibc
 /// `luaroutes serve` as a child process on a free port, with stderr kept in a file, and a
 /// blocking loopback HTTP client to talk to it.
 final class ServeProcess {
-    let process = Process()
+    let process = ChildProcess()
     let port: Int
     let stderrPath = NSTemporaryDirectory() + "luaroutes-serve-\(UUID().uuidString).log"
 

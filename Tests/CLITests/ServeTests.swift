@@ -29,7 +29,7 @@ import Glibc
     @Test func sigtermLetsASlowRequestFinishThenExits0() async throws {
         let marker = NSTemporaryDirectory() + "luaroutes-upstream-\(UUID().uuidString)"
         let upstreamPort = try freeLoopbackPort()
-        let upstream = Process()
+        let upstream = ChildProcess()
         upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         upstream.arguments = ["python3", "-c", """
             import http.server, sys, time

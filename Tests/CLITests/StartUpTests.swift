@@ -8,11 +8,11 @@ import Testing
     static let route = ["pages/api/env.lua": "return function(req, res) res.json({ token = env.TOKEN }) end"]
 
     /// `serve` on a free port with extra process environment; stderr goes to a file.
-    func startServe(root: String, environment: [String: String]) throws -> (process: Process, port: Int, stderrPath: String) {
+    func startServe(root: String, environment: [String: String]) throws -> (process: ChildProcess, port: Int, stderrPath: String) {
         let port = try freeLoopbackPort()
         let stderrPath = NSTemporaryDirectory() + "luaroutes-startup-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = CLI.binary
         process.arguments = ["serve", "--port", String(port), "--threads", "1", "--root", root]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

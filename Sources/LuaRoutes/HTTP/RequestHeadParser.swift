@@ -215,8 +215,15 @@ enum RequestHeadParser {
         case 7 where HTTPBytes.equalsIgnoringCase(name, "upgrade"):
             facts.upgrade = true
         case 10 where HTTPBytes.equalsIgnoringCase(name, "connection"):
-            forEachListItem(value) { item in
-                if HTTPBytes.equalsIgnoringCase(item, "close") { sawClose = true }
+            // llhttp does not recognise a token followed by a tab (before a comma or the line's
+            // end): `keep-alive<TAB>` does not keep an HTTP/1.0 connection open here either (the
+            // tabs the value's trimming dropped are read again). `close<TAB>` still closes:
+            // closing is always safe (docs/http.md, "The request parser").
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.valueStart)..<lineEnd])
+            forEachListItem(raw, trimmingTrailingTabs: false) { item in
+                var end = item.count
+                while end > 0, item[end - 1] == HTTPBytes.tab || item[end - 1] == HTTPBytes.space { end -= 1 }
+                if HTTPBytes.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: item[0..<end]), "close") { sawClose = true }
                 if HTTPBytes.equalsIgnoringCase(item, "keep-alive") { sawKeepAlive = true }
             }
         case 14 where HTTPBytes.equalsIgnoringCase(name, "content-length"):
@@ -259,7 +266,8 @@ enum RequestHeadParser {
 
     /// The items of a comma-separated list, each without surrounding whitespace (empty ones too).
     @inline(__always)
-    private static func forEachListItem(_ value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+    private static func forEachListItem(_ value: UnsafeRawBufferPointer, trimmingTrailingTabs: Bool = true,
+                                        _ body: (UnsafeRawBufferPointer) -> Void) {
         var start = 0
         while start <= value.count {
             var end = start
@@ -267,7 +275,7 @@ enum RequestHeadParser {
             var from = start
             var to = end
             while from < to, value[from] == HTTPBytes.space || value[from] == HTTPBytes.tab { from += 1 }
-            while to > from, value[to - 1] == HTTPBytes.space || value[to - 1] == HTTPBytes.tab { to -= 1 }
+            while to > from, value[to - 1] == HTTPBytes.space || (trimmingTrailingTabs && value[to - 1] == HTTPBytes.tab) { to -= 1 }
             body(UnsafeRawBufferPointer(rebasing: value[from..<to]))
             start = end + 1
         }

@@ -211,18 +211,17 @@ func withPostgresProject<T>(_ files: [String: String], threads: Int = 1,
         let dir = NSTemporaryDirectory() + "luaroutes-pg-" + UUID().uuidString
         let port = try freeLoopbackPort()
         func cluster(_ action: String) throws {
-            // posix_spawn and waitpid: Foundation's Process.waitUntilExit never returns here once
-            // pg_ctl has left the server running in the background.
-            let arguments = ["/bin/bash", script, action, dir + "/cluster", "\(port)"]
-            var argv = arguments.map { strdup($0) } + [nil]
-            defer { for pointer in argv { free(pointer) } }
-            var pid: pid_t = 0
-            guard posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ) == 0 else {
-                throw TestPostgres.CommandFailed(description: "cannot run postgres-cluster.sh")
+            // Not Foundation's Process: its waitUntilExit never returned here once pg_ctl had left
+            // the server running in the background (and see ChildProcess.swift). The server does
+            // not inherit the test process's sockets either.
+            let process = ChildProcess()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script, action, dir + "/cluster", "\(port)"]
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                throw TestPostgres.CommandFailed(description: "postgres-cluster.sh \(action) failed (\(process.terminationStatus))")
             }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            if status != 0 { throw TestPostgres.CommandFailed(description: "postgres-cluster.sh \(action) failed (\(status))") }
         }
         try cluster("start")
         defer { try? cluster("stop"); try? FileManager.default.removeItem(atPath: dir) }

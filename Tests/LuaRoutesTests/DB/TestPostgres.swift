@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The PostgreSQL server the tests use (docs/data.md ("Running the PostgreSQL tests")):
 /// `LUAROUTES_TEST_POSTGRES_URL`, which scripts/test.sh sets after starting a throwaway cluster.
@@ -19,7 +20,7 @@ enum TestPostgres {
     /// Runs psql against `url` (the server's maintenance database); its output.
     @discardableResult
     static func psql(_ url: String, _ sql: String) throws -> String {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["psql", url, "-v", "ON_ERROR_STOP=1", "-tAqc", sql]
         let output = Pipe(), errors = Pipe()

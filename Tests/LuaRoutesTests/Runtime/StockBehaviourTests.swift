@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LuaRoutes
 
 /// A Lua chunk run both inside a route and by stock `lua5.4`: what it returns must be the same.
@@ -61,7 +62,7 @@ struct StockLuaMissing: Error, CustomStringConvertible {
 /// Runs `code` under stock lua5.4, loaded as `x.lua`, and returns what it wrote.
 func stockLua(_ code: String) throws -> String {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/lua5.4") else { throw StockLuaMissing() }
-    let process = Process()
+    let process = ChildProcess()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/lua5.4")
     process.arguments = ["-e", "io.write(assert(load(io.read('a'), '@x.lua'))())"]
     let input = Pipe(), output = Pipe()

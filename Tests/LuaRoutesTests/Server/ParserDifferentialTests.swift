@@ -78,6 +78,9 @@ import TestSupport
         ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b;c=\"d\"\r\nabc\r\n0\r\nT: 1\r\n\r\n", 1, "extensions, trailer"),
         ("\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi", 2, "pipelined"),
         ("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 1, "nothing after close"),
+        ("GET / HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\nGET / HTTP/1.0\r\n\r\n", 1, "a tab after keep-alive: not kept alive"),
+        ("GET / HTTP/1.0\r\nConnection:\tkeep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n", 2, "a tab before keep-alive: kept alive"),
+        ("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\t\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 1, "a tab after close: closed"),
     ] as [(String, Int, String)])
     func knownShapes(input: String, requests: Int, why: String) throws {
         let bytes = Array(input.utf8)
