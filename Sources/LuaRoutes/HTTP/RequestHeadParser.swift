@@ -232,9 +232,11 @@ enum RequestHeadParser {
             if bytes[Int(field.valueEnd)..<lineEnd].contains(HTTPBytes.tab) { throw .malformed("invalid Content-Length") }
             facts.contentLength = try contentLength(value)
         case 17 where HTTPBytes.equalsIgnoringCase(name, "transfer-encoding"):
-            if bytes[Int(field.valueEnd)..<lineEnd].contains(HTTPBytes.tab) { throw .malformed("invalid Transfer-Encoding") }
+            // As llhttp: a coding followed by a tab is not recognised, so it is no `chunked`
+            // (and the request is refused below unless a later coding is).
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.valueStart)..<lineEnd])
             var codingAfterChunked = false
-            forEachListItem(value) { coding in
+            forEachListItem(raw, trimmingTrailingTabs: false) { coding in
                 let chunked = HTTPBytes.equalsIgnoringCase(coding, "chunked")
                 codingAfterChunked = codingAfterChunked || facts.chunked
                 facts.transferCodings += 1

@@ -19,7 +19,7 @@ import TestSupport
     /// The seeds every run uses: fixed, so CI is deterministic (a random seed could fail a
     /// change that did not touch the parser). `LUAROUTES_PARSER_FUZZ_SEED` runs another one;
     /// `LUAROUTES_PARSER_FUZZ_SEED=random` a fresh one, printed on failure (docs/http.md).
-    static let seeds: [UInt64] = [0x6C75_6172_6F75_7465, 5_541_123_913_823_567_796, 262_402_617_112_127]
+    static let seeds: [UInt64] = [0x6C75_6172_6F75_7465, 5_541_123_913_823_567_796, 262_402_617_112_127, 198_432_325_925_987]
 
     @Test func ourParserAgreesWithLLHTTP() async throws {
         let seeds = ProcessEnvironmentSeed.value.map { [$0] } ?? Self.seeds
@@ -88,6 +88,8 @@ import TestSupport
         ("GET / HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\nGET / HTTP/1.0\r\n\r\n", 1, "a tab after keep-alive: not kept alive"),
         ("GET / HTTP/1.0\r\nConnection:\tkeep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n", 2, "a tab before keep-alive: kept alive"),
         ("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\t\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 1, "a tab after close: closed"),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\t\r\n\r\n0\r\n\r\n", 0, "a tab after chunked: not chunked"),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 1, "chunked last, after a coding with a tab"),
     ] as [(String, Int, String)])
     func knownShapes(input: String, requests: Int, why: String) throws {
         let bytes = Array(input.utf8)
