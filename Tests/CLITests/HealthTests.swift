@@ -17,30 +17,14 @@ import Glibc
     /// meanwhile. From then on /readyz answers 503 (draining) and /healthz 200, while the held
     /// request is still running; then it finishes with 200 and the process exits 0.
     @Test func sigtermTurnsReadyzTo503WhileTheRequestInFlightFinishes() async throws {
-        let marker = NSTemporaryDirectory() + "luaroutes-held-\(UUID().uuidString)"
-        let upstreamPort = try freeLoopbackPort()
-        let upstream = ChildProcess()
-        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        upstream.arguments = ["python3", "-c", """
-            import http.server, os, sys, time
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    open(sys.argv[2] + ".arrived", "w").close()
-                    while not os.path.exists(sys.argv[2] + ".release"): time.sleep(0.02)
-                    self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"held")
-                def log_message(self, *a): pass
-            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
-            open(sys.argv[2] + ".ready", "w").close()
-            server.serve_forever()
-            """, String(upstreamPort), marker]
-        upstream.standardOutput = FileHandle.nullDevice
-        upstream.standardError = FileHandle.nullDevice
-        try upstream.run()
-        defer {
-            kill(upstream.processIdentifier, SIGKILL)
-            for suffix in [".ready", ".arrived", ".release"] { try? FileManager.default.removeItem(atPath: marker + suffix) }
-        }
-        try await eventually { FileManager.default.fileExists(atPath: marker + ".ready") }
+        let upstream = try PythonUpstream(doGET: """
+            open(marker + ".arrived", "w").close()
+            while not os.path.exists(marker + ".release"): time.sleep(0.02)
+            self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"held")
+            """)
+        defer { upstream.stop() }
+        try #require(try await upstream.waitUntilListening(), "the upstream is listening")
+        let upstreamPort = upstream.port
 
         let root = try CLI.project([
             ".env": "UP=http://127.0.0.1:\(upstreamPort)/\n",
@@ -48,17 +32,18 @@ import Glibc
             // the request's start and its release took over the default 10 s.
             "pages/api/held.lua": "return { config = { limits = { timeout = '120s' } }, handler = function(req, res) local r = fetch(env.UP) res.send('got ' .. r.body) end }",
         ])
-        let ops = try freeLoopbackPort()
-        let server = try ServeProcess(root: root, arguments: ["--metrics-port", String(ops), "--grace", "20"])
+        let server = try ServeProcess(root: root, arguments: ["--metrics-port", "0", "--grace", "20"])
         defer { server.stop() }
-        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        try #require(try await server.waitUntilListening(), "\(server.stderr)")
+        let ops = server.opsPort
         #expect(try HTTPGet.get(port: ops, path: "/healthz").status == 200)
         #expect(try HTTPGet.get(port: ops, path: "/readyz") == (200, #"{"status":"ready"}"#))
 
         let port = server.port
         let held = StartedThread { try HTTPGet.get(port: port, path: "/api/held") }
-        try await eventually { FileManager.default.fileExists(atPath: marker + ".arrived") }
-        #expect(FileManager.default.fileExists(atPath: marker + ".arrived"), "the upstream got the request")
+        try await eventually { upstream.exists(".arrived") || held.isFinished }
+        let ended = upstream.exists(".arrived") ? "" : String(describing: try? await held.value())
+        try #require(upstream.exists(".arrived"), "the upstream got the request; it ended with \(ended): \(server.stderr)")
         kill(server.process.processIdentifier, SIGTERM)
 
         try await eventually { (try? HTTPGet.get(port: ops, path: "/readyz").status) == 503 }
@@ -68,7 +53,7 @@ import Glibc
         #expect(server.process.isRunning, "still draining: the held request has not finished")
         #expect((try? connectLoopback(port: port)).map { close($0); return false } ?? true, "the main port no longer accepts")
 
-        FileManager.default.createFile(atPath: marker + ".release", contents: nil)
+        FileManager.default.createFile(atPath: upstream.marker + ".release", contents: nil)
         let answer = try await held.value()
         #expect(answer.status == 200)
         #expect(answer.body == "got held")

@@ -4,19 +4,25 @@ import TestSupport
 import Glibc
 #endif
 
-/// `luaroutes serve` as a child process on a free port, with stderr kept in a file, and a
-/// blocking loopback HTTP client to talk to it.
+/// `luaroutes serve` as a child process, with stderr kept in a file, and a blocking loopback HTTP
+/// client to talk to it. The server binds port 0 and the test reads the port it got from its
+/// "listening on" line: a port picked free beforehand can be taken by a concurrent test before
+/// the server binds it, and then the test talks to somebody else's server.
 final class ServeProcess {
     let process = ChildProcess()
-    let port: Int
     let stderrPath = NSTemporaryDirectory() + "luaroutes-serve-\(UUID().uuidString).log"
+    private var ports: [String: Int] = [:]
+
+    /// The main port; known once ``waitUntilListening(seconds:)`` returned true.
+    var port: Int { ports["luaroutes"] ?? 0 }
+    /// The ops port of `--metrics-port 0`; known once ``waitUntilListening(seconds:)`` returned true.
+    var opsPort: Int { ports["metrics"] ?? 0 }
 
     /// `descriptorLimit` starts the server with that many open files at most (soft and hard),
     /// as `ulimit -n` does.
     init(root: String, threads: Int = 2, arguments: [String] = [], descriptorLimit: Int? = nil) throws {
-        port = try freeLoopbackPort()
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let serve = ["serve", "--root", root, "--port", String(port), "--threads", String(threads)] + arguments
+        let serve = ["serve", "--root", root, "--port", "0", "--threads", String(threads)] + arguments
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", CLI.binary.path] + serve
@@ -31,14 +37,29 @@ final class ServeProcess {
 
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// Polls until the server answers, or `seconds` pass.
+    /// Polls until the server logged its ports and answers on the main one, or `seconds` pass.
     func waitUntilListening(seconds: Int = 20) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
+        let opsWanted = process.arguments.contains("--metrics-port")
         while ContinuousClock.now < deadline, process.isRunning {
-            if (try? HTTPGet.get(port: port, path: "/")) != nil { return true }
+            readPorts()
+            if ports["luaroutes"] != nil, !opsWanted || ports["metrics"] != nil,
+               (try? HTTPGet.get(port: port, path: "/")) != nil { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
         return false
+    }
+
+    /// "NAME listening on http://HOST:PORT", in the text and the JSON log format alike.
+    private func readPorts() {
+        for line in stderr.split(separator: "\n") {
+            for name in ["luaroutes", "metrics"] where ports[name] == nil {
+                guard let marker = line.range(of: "\(name) listening on http://") else { continue }
+                let address = line[marker.upperBound...]
+                guard let colon = address.firstIndex(of: ":") else { continue }
+                ports[name] = Int(address[address.index(after: colon)...].prefix { $0.isNumber })
+            }
+        }
     }
 
     func stop() {

@@ -27,33 +27,14 @@ import Glibc
     }
 
     @Test func sigtermLetsASlowRequestFinishThenExits0() async throws {
-        let marker = NSTemporaryDirectory() + "luaroutes-upstream-\(UUID().uuidString)"
-        let upstreamPort = try freeLoopbackPort()
-        let upstream = ChildProcess()
-        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        upstream.arguments = ["python3", "-c", """
-            import http.server, sys, time
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    open(sys.argv[2], "w").close()
-                    time.sleep(1.5)
-                    self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"slow")
-                def log_message(self, *a): pass
-            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
-            open(sys.argv[2] + ".ready", "w").close()
-            server.serve_forever()
-            """, String(upstreamPort), marker]
-        // No inherited pipes (swift test would wait for their EOF), and SIGKILL: children may
-        // inherit an ignored SIGTERM.
-        upstream.standardOutput = FileHandle.nullDevice
-        upstream.standardError = FileHandle.nullDevice
-        try upstream.run()
-        defer {
-            kill(upstream.processIdentifier, SIGKILL)
-            try? FileManager.default.removeItem(atPath: marker)
-            try? FileManager.default.removeItem(atPath: marker + ".ready")
-        }
-        try await eventually { FileManager.default.fileExists(atPath: marker + ".ready") }
+        let upstream = try PythonUpstream(doGET: """
+            open(marker + ".arrived", "w").close()
+            time.sleep(1.5)
+            self.send_response(200); self.send_header("Content-Length", "4"); self.end_headers(); self.wfile.write(b"slow")
+            """)
+        defer { upstream.stop() }
+        try #require(try await upstream.waitUntilListening(), "the upstream is listening")
+        let upstreamPort = upstream.port
 
         let root = try CLI.project([
             ".env": "UP=http://127.0.0.1:\(upstreamPort)/\n",
@@ -62,15 +43,16 @@ import Glibc
         ])
         let server = try ServeProcess(root: root)
         defer { server.stop() }
-        #expect(try await server.waitUntilListening(), "\(server.stderr)")
+        try #require(try await server.waitUntilListening(), "\(server.stderr)")
 
         let port = server.port
-        async let slow = onOwnThread { try HTTPGet.get(port: port, path: "/api/slow") }
-        try await eventually { FileManager.default.fileExists(atPath: marker) }
-        #expect(FileManager.default.fileExists(atPath: marker), "the upstream got the request")
+        let slow = StartedThread { try HTTPGet.get(port: port, path: "/api/slow") }
+        try await eventually { upstream.exists(".arrived") || slow.isFinished }
+        let ended = upstream.exists(".arrived") ? "" : String(describing: try? await slow.value())
+        try #require(upstream.exists(".arrived"), "the upstream got the request; it ended with \(ended): \(server.stderr)")
         kill(server.process.processIdentifier, SIGTERM)
 
-        let answer = try await slow
+        let answer = try await slow.value()
         #expect(answer.status == 200)
         #expect(answer.body == "got slow")
         try await eventually { !server.process.isRunning }

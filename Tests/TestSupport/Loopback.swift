@@ -92,13 +92,18 @@ public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T)
 public final class StartedThread<T: Sendable>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<T, any Error>?   // written once by the thread, read after `done`
+    private let finished = ThreadFlag()
 
     public init(_ work: @escaping @Sendable () throws -> T) {
         Thread { [self] in
             result = Result { try work() }
+            finished.set()
             done.signal()
         }.start()
     }
+
+    /// Whether the work has ended (without waiting for it).
+    public var isFinished: Bool { finished.isSet }
 
     /// The work's result, waited for without holding a thread of the cooperative pool.
     public func value() async throws -> T {
@@ -107,4 +112,12 @@ public final class StartedThread<T: Sendable>: @unchecked Sendable {
             return try result!.get()
         }
     }
+}
+
+/// A flag one thread sets and others read.
+final class ThreadFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
