@@ -68,9 +68,54 @@ static size_t lr_enc_utf8_len(const unsigned char *s, size_t n) {
 
 #define LR_ENC_CHUNK 4096
 
-static void lr_enc_string(lr_enc *e, const char *str, size_t len) {
+/* Output and input positions after an escape. */
+typedef struct lr_enc_step { char *o; const unsigned char *s; } lr_enc_step;
+
+/* Writes the escaped form of the byte at s (lr_enc_class not 0) to o: at most 6 bytes out per
+ * byte in. Returns both positions past it (a whole UTF-8 sequence is one step; `end` bounds
+ * its check, which may read past the caller's chunk: 6 bytes per byte reserved covers it). */
+static lr_enc_step lr_enc_escape(char *o, const unsigned char *s, const unsigned char *end) {
   static const char hex[] = "0123456789abcdef";
+  unsigned c = *s;
+  switch (lr_enc_class[c]) {
+    case 1:
+      *o++ = '\\';
+      *o++ = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' :
+             c == '\t' ? 't' : c == '\b' ? 'b' : 'f';
+      s++;
+      break;
+    case 2:
+      memcpy(o, "\\u00", 4); o[4] = hex[c >> 4]; o[5] = hex[c & 15]; o += 6;
+      s++;
+      break;
+    default: {
+      size_t k = lr_enc_utf8_len(s, (size_t)(end - s));
+      if (k == 0) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; s++; }
+      else { memcpy(o, s, k); o += k; s += k; }
+    }
+  }
+  return (lr_enc_step){ o, s };
+}
+
+/* str[len] must be a NUL byte, as every Lua string has: the short path's copy loop stops at
+ * it (class 2) instead of testing the end at every byte. */
+static void lr_enc_string(lr_enc *e, const char *str, size_t len) {
   const unsigned char *s = (const unsigned char *)str, *end = s + len;
+  if (len <= LR_ENC_CHUNK) {
+    /* Most strings are keys and short values: one reservation, copied a byte at a time (a
+     * memcpy call per run costs more than the bytes). */
+    char *o = lr_json_buf_reserve(&e->b, 6 * len + 2), *o0 = o;
+    *o++ = '"';
+    for (;;) {
+      while (lr_enc_class[*s] == 0) *o++ = (char)*s++;
+      if (s >= end) break;  /* the terminating NUL */
+      lr_enc_step next = lr_enc_escape(o, s, end);
+      o = next.o; s = next.s;
+    }
+    *o++ = '"';
+    e->b.len += (size_t)(o - o0);
+    return;
+  }
   lr_json_buf_addc(&e->b, '"');
   while (s < end) {
     size_t n = (size_t)(end - s) < LR_ENC_CHUNK ? (size_t)(end - s) : LR_ENC_CHUNK;
@@ -81,24 +126,8 @@ static void lr_enc_string(lr_enc *e, const char *str, size_t len) {
       while (s < cend && lr_enc_class[*s] == 0) s++;
       memcpy(o, run, (size_t)(s - run)); o += s - run;
       if (s >= cend) break;
-      unsigned c = *s;
-      switch (lr_enc_class[c]) {
-        case 1:
-          *o++ = '\\';
-          *o++ = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' :
-                 c == '\t' ? 't' : c == '\b' ? 'b' : 'f';
-          s++;
-          break;
-        case 2:
-          memcpy(o, "\\u00", 4); o[4] = hex[c >> 4]; o[5] = hex[c & 15]; o += 6;
-          s++;
-          break;
-        default: {
-          size_t k = lr_enc_utf8_len(s, (size_t)(end - s));  /* may run past the chunk: fine, */
-          if (k == 0) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; s++; }  /* 6 * n covers it */
-          else { memcpy(o, s, k); o += k; s += k; }
-        }
-      }
+      lr_enc_step next = lr_enc_escape(o, s, end);
+      o = next.o; s = next.s;
     }
     e->b.len += (size_t)(o - o0);
   }
@@ -178,13 +207,14 @@ static void lr_enc_object(lr_enc *e, int t, int depth) {
   int first = 1;
   lr_json_buf_addc(&e->b, '{');
   if (!e->sort_keys) {
+    int key = lua_gettop(L) + 1;   /* lua_next puts each key there and its value above */
     lua_pushnil(L);
     while (lua_next(L, t)) {
       if (!first) lr_json_buf_addc(&e->b, ',');
       first = 0;
       if (e->indent) lr_enc_newline(e, depth + 1);
-      lr_enc_key(e, t, lua_gettop(L) - 1);
-      lr_enc_value(e, lua_gettop(L), depth + 1);
+      lr_enc_key(e, t, key);
+      lr_enc_value(e, key + 1, depth + 1);
       lua_pop(L, 1);
     }
   } else {
@@ -250,6 +280,28 @@ static void lr_enc_table(lr_enc *e, int t, int depth) {
     else lr_json_buf_add(&e->b, "{}", 2);
     return;
   }
+  /* Most arrays sit in the table's array part, which a traversal yields first and in order:
+   * encode while the keys come as 1, 2, ... and end at n. Any other key (a hole, a key in the
+   * hash part, a non-integer) rolls the output back to the general check below. */
+  size_t mark = e->b.len;
+  int key = lua_gettop(L) + 1;
+  lua_Integer i = 0;
+  int in_order = 1;
+  lr_json_buf_addc(&e->b, '[');
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (!lua_isinteger(L, key) || lua_tointeger(L, key) != i + 1) { lua_settop(L, key - 1); in_order = 0; break; }
+    if (++i > 1) lr_json_buf_addc(&e->b, ',');
+    if (e->indent) lr_enc_newline(e, depth + 1);
+    lr_enc_value(e, key + 1, depth + 1);
+    lua_pop(L, 1);
+  }
+  if (in_order && i == n) {
+    if (e->indent) lr_enc_newline(e, depth);
+    lr_json_buf_addc(&e->b, ']');
+    return;
+  }
+  e->b.len = mark;
   lua_Integer count = 0;
   lua_pushnil(L);
   while (lua_next(L, t)) {
