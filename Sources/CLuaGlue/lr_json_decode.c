@@ -26,6 +26,8 @@ typedef struct lr_dec {
   lua_State *L;
   const unsigned char *start, *p, *end;
   int arrays_idx;
+  int keys_idx;     /* the stack slot for the key cache's strings (below) */
+  struct lr_dec_keys *keys;   /* the key cache, NULL until the first object key */
   lr_json_buf sb;   /* scratch for strings with escapes and long numbers */
 } lr_dec;
 
@@ -178,6 +180,65 @@ static void lr_dec_string(lr_dec *d) {
   }
 }
 
+/* Object keys repeat, within a body (an array of records) and across requests (a route's
+ * schema). Each Lua state keeps the last LR_DEC_KEYS short keys it decoded, one per slot
+ * chosen from the length and three of the bytes: a key found there is pushed from the cache,
+ * without hashing and interning it again, and stays alive between requests instead of being
+ * collected and made anew. The cache is a userdata in the registry: the bytes and length of
+ * each slot's string for comparing in C, and as its user value a table holding the strings
+ * (which keeps them, and so those bytes, alive). Bounded: at most LR_DEC_KEYS strings of at
+ * most LR_DEC_KEY_MAX bytes per state. */
+#define LR_DEC_KEYS 128
+#define LR_DEC_KEY_MAX 32
+#define LR_JSON_KEYS_KEY "lr.json.keys"
+
+typedef struct lr_dec_keys {
+  const char *bytes[LR_DEC_KEYS];   /* NULL: an empty slot */
+  unsigned char len[LR_DEC_KEYS];
+} lr_dec_keys;
+
+/* Puts the strings table at d->keys_idx and sets d->keys, making both on first use. */
+static void lr_dec_load_keys(lr_dec *d) {
+  lua_State *L = d->L;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, LR_JSON_KEYS_KEY) != LUA_TUSERDATA) {
+    lua_pop(L, 1);
+    lr_dec_keys *k = lua_newuserdatauv(L, sizeof *k, 1);
+    memset(k, 0, sizeof *k);
+    lua_createtable(L, LR_DEC_KEYS, 0);
+    lua_setiuservalue(L, -2, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, LR_JSON_KEYS_KEY);
+  }
+  d->keys = lua_touserdata(L, -1);
+  lua_getiuservalue(L, -1, 1);
+  lua_replace(L, d->keys_idx);
+  lua_pop(L, 1);   /* the registry keeps the userdata */
+}
+
+/* d->p at the opening quote of an object key; pushes the key. */
+static void lr_dec_key(lr_dec *d) {
+  const unsigned char *start = d->p + 1, *p = start, *end = d->end;
+  while (p < end && lr_dec_class[*p] == 0) p++;
+  size_t len = (size_t)(p - start);
+  if (p >= end || *p != '"' || len > LR_DEC_KEY_MAX || len == 0) { lr_dec_string(d); return; }  /* escapes, UTF-8, long */
+  lua_State *L = d->L;
+  if (!d->keys) lr_dec_load_keys(d);
+  lr_dec_keys *k = d->keys;
+  unsigned slot = ((unsigned)len * 31u + start[0] * 7u + start[len >> 1] * 3u + start[len - 1]) & (LR_DEC_KEYS - 1);
+  d->p = p + 1;
+  if (k->len[slot] == len && k->bytes[slot]) {
+    const char *cached = k->bytes[slot];
+    size_t i = 0;
+    while (i < len && cached[i] == (char)start[i]) i++;
+    if (i == len) { lua_rawgeti(L, d->keys_idx, (lua_Integer)slot + 1); return; }
+  }
+  lua_pushlstring(L, (const char *)start, len);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, d->keys_idx, (lua_Integer)slot + 1);   /* the array part exists: never raises */
+  k->bytes[slot] = lua_tostring(L, -1);
+  k->len[slot] = (unsigned char)len;
+}
+
 static const double lr_dec_pow10[] = {
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
@@ -325,7 +386,7 @@ static void lr_dec_object(lr_dec *d, int depth) {
   for (;;) {
     if (d->p >= d->end || *d->p != '"') lr_dec_unexpected(d, d->p);
     if (!lua_checkstack(L, 4)) luaL_error(L, "json.decode: out of Lua stack");
-    lr_dec_string(d);
+    lr_dec_key(d);
     lr_dec_ws(d);
     if (d->p >= d->end || *d->p != ':') lr_dec_unexpected(d, d->p);
     d->p++;
@@ -365,6 +426,9 @@ void lr_json_decode_text(lua_State *L, const char *s, size_t len) {
   d->end = d->start + len;
   lr_json_push_arrays(L);
   d->arrays_idx = lua_gettop(L);
+  lua_pushnil(L);  /* the key cache's slot, filled at the first object key */
+  d->keys_idx = lua_gettop(L);
+  d->keys = NULL;
   lua_pushnil(L);  /* scratch buffer slot */
   lr_json_buf_init(&d->sb, L, lua_gettop(L));
   lr_dec_value(d, 0);
