@@ -204,6 +204,17 @@ import Testing
             #"eq(err(function() local _ = json.array(3) end), "bad argument #1 to 'array' (table expected, got number)")"#,
             #"eq(err(function() local _ = json.array() end), "bad argument #1 to 'array' (table expected, got no value)")"#,
             #"local t = json.decode('{"a":1,"a":2}') eq(t.a, 2)"#,
+            // arrays are encoded while a traversal yields 1, 2, ...: every way it can stop short
+            // rolls back to the general check (lr_json_encode.c), nested output included
+            #"eq(json.encode({1, 2, x = {3, 4}}, {sort_keys = true}), '{"1":1,"2":2,"x":[3,4]}')"#,
+            #"eq(json.encode({{1, {2}}, {3}, x = true}, {sort_keys = true}), '{"1":[1,[2]],"2":[3],"x":true}')"#,
+            #"local t = {1, 2, 3} t[5] = 5 eq(json.encode(t, {sort_keys = true}), '{"1":1,"2":2,"3":3,"5":5}')"#,
+            #"local t = {} t.x = 1 t[1] = "a" t[2] = "b" eq(json.encode(t, {sort_keys = true}), '{"1":"a","2":"b","x":1}')"#,
+            #"local t = {} t.x = 1 t[1] = "a" t.x = nil eq(json.encode(t), '["a"]')"#,
+            #"local t = {1, 2} t[1.5] = 3 eq(err(json.encode, t), 'json.encode: cannot encode a key of type number (1.5)')"#,
+            #"local t = {1, 2} t[true] = 3 eq(err(json.encode, t), 'json.encode: cannot encode a key of type boolean')"#,
+            #"eq(json.encode({{1, 2}, {3, x = 4}}, {indent = 1, sort_keys = true}), '[\n [\n  1,\n  2\n ],\n {\n  "1": 3,\n  "x": 4\n }\n]')"#,
+            #"local t = {} for i = 1, 100 do t[i] = i end t[50] = nil eq(json.encode(t, {sort_keys = true}):sub(1, 12), '{"1":1,"10":')"#,
         ])
     }
 
@@ -235,6 +246,42 @@ import Testing
             local a = json.decode("[" .. table.concat(parts, ",") .. "]")
             eq(#a, 70) eq(a[70].i, 70) eq(a[65].t[1], 65)
             eq(json.encode(a[66].t), "[66,[]]") eq(json.encode(a[67].o), "{}")
+            """#,
+        ])
+    }
+
+    /// Object keys go through the state's key cache (lr_json_decode.c): keys that share a slot,
+    /// keys of every length around the cached maximum (32 bytes), with escapes, non-ASCII, an
+    /// empty key and NUL; each decode, again and again, must give the same keys as the first.
+    @Test func keyCacheNeverChangesAKey() {
+        Self.check([
+            #"""
+            local keys = { "", "a", "b", "sku", "name", "qty", "price", "tags", "inStock", "id",
+                           string.rep("x", 31), string.rep("x", 32), string.rep("x", 33), string.rep("y", 32),
+                           "caf\\u00e9", "café", "a\\\"b", "a\\\\b", "nul\\u0000x", "tab\\t" }
+            for i = 1, 600 do keys[#keys + 1] = "k" .. i end     -- far more keys than slots
+            local want = { [""] = true, ["a\"b"] = true, ["a\\b"] = true, ["nul\0x"] = true, ["tab\t"] = true, ["café"] = true }
+            for round = 1, 3 do
+              local members = {}
+              for i, k in ipairs(keys) do members[i] = string.format('"%s":%d', k, i) end
+              local o = json.decode("{" .. table.concat(members, ",") .. "}")
+              local count = 0
+              for k, v in pairs(o) do
+                count = count + 1
+                local sent = keys[v]
+                local decoded = json.decode('"' .. sent .. '"')
+                eq(k, decoded)
+              end
+              eq(count, #keys - 1)                             -- "café" twice: the later wins
+              eq(o["café"], 16) eq(o[string.rep("x", 32)], 12) eq(o[string.rep("x", 33)], 13)
+              eq(o.k600, #keys) eq(o[""], 1)
+              for k in pairs(want) do assert(o[k], k) end
+            end
+            """#,
+            #"""
+            local a = json.decode('[{"sku":1,"qty":2},{"sku":3,"qty":4},{"qty":5,"sku":6}]')
+            eq(a[1].sku, 1) eq(a[2].qty, 4) eq(a[3].sku, 6) eq(a[3].qty, 5)
+            eq(json.encode(json.decode('{"sku":"sku"}')), '{"sku":"sku"}')
             """#,
         ])
     }
