@@ -67,6 +67,13 @@ public struct APIRequest: Sendable {
         return storage.listedHeaders.first { $0.name.caseInsensitiveEquals(name) }?.value
     }
 
+    /// How `req.body` is made from the body, by the first Content-Type (docs/reference.md
+    /// section 4); from the head's bytes for a request from the server.
+    var bodyKind: BodyKind {
+        if let head = storage.head { return head.withContentType { BodyKind(contentType: $0, bodyLength: storage.body.count) } }
+        return BodyKind(contentType: header("content-type"), bodyLength: storage.body.count)
+    }
+
     /// The box, copied first if another request value shares it.
     private mutating func unique() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
@@ -108,8 +115,17 @@ extension String {
 
     /// ASCII case-insensitive comparison, enough for HTTP field names.
     public func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a)
+        guard utf8.count == other.utf8.count else { return false }
+        func same(_ a: UInt8, _ b: UInt8) -> Bool { a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a) }
+        // In place when both are contiguous (native Strings are): zip over the views costs
+        // several times more per byte.
+        let inPlace = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                for i in 0..<mine.count where !same(mine[i], theirs[i]) { return false }
+                return true
+            }
         }
+        if let inPlace, let inPlace { return inPlace }
+        return zip(utf8, other.utf8).allSatisfy(same)
     }
 }

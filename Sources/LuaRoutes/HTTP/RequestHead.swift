@@ -45,6 +45,8 @@ public final class RequestHead: Sendable {
         /// Host fields, and whether each is a valid `uri-host [":" port]`.
         var hosts = 0
         var hostValid = true
+        /// The first Content-Type field, for the body's kind (``APIRequest/bodyKind``).
+        var contentType: Field?
     }
 
     init(bytes: ByteBuffer, method: String, target: String, version: HTTPVersion, fields: [Field], facts: Facts) {
@@ -66,6 +68,12 @@ public final class RequestHead: Sendable {
             body(UnsafeRawBufferPointer(rebasing: all[Int(field.nameStart)..<Int(field.nameEnd)]),
                  UnsafeRawBufferPointer(rebasing: all[Int(field.valueStart)..<Int(field.valueEnd)]))
         }
+    }
+
+    /// Runs `body` over the first Content-Type value's bytes, or nil when none was sent.
+    func withContentType<Result>(_ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        guard let field = facts.contentType else { return body(nil) }
+        return withField(field) { _, value in body(value) }
     }
 
     /// The first value of a field, by case-insensitive name; a String only for the hit.

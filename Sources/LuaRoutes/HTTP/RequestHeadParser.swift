@@ -214,6 +214,8 @@ enum RequestHeadParser {
             facts.expectContinue = HTTPBytes.equalsIgnoringCase(value, "100-continue")
         case 7 where HTTPBytes.equalsIgnoringCase(name, "upgrade"):
             facts.upgrade = true
+        case 12 where facts.contentType == nil && HTTPBytes.equalsIgnoringCase(name, "content-type"):
+            facts.contentType = field
         case 10 where HTTPBytes.equalsIgnoringCase(name, "connection"):
             // llhttp does not recognise a token followed by a tab (before a comma or the line's
             // end): `keep-alive<TAB>` does not keep an HTTP/1.0 connection open here either (the

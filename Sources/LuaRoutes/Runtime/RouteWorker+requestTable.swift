@@ -53,7 +53,7 @@ extension RouteWorker {
         LuaState.push(api.body, on: thread)
         lua_setfield(thread, -2, "rawBody")
         guard config.bodyParser else { return nil }
-        switch BodyKind(contentType: api.header("content-type"), bodyLength: api.body.count) {
+        switch api.bodyKind {
         case .none:
             return nil
         case .text, .raw:
