@@ -5,9 +5,7 @@ import NIOCore
 /// as slices of the read buffer. Bytes may arrive split anywhere, and one read may hold several
 /// requests (pipelining). Once the connection has given its final answer (`discarding`), the
 /// bytes that still arrive are dropped unparsed while it closes gracefully.
-final class RequestDecoder: ByteToMessageDecoder {
-    typealias InboundOut = RequestPart
-
+final class RequestDecoder {
     private enum State {
         case head
         case fixedBody(remaining: Int)
@@ -34,10 +32,6 @@ final class RequestDecoder: ByteToMessageDecoder {
 
     init(maxHeaderSize: Int) {
         self.maxHeaderSize = maxHeaderSize
-    }
-
-    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        try decode(buffer: &buffer) { context.fireChannelRead(self.wrapInboundOut($0)) }
     }
 
     /// One step: at most one part out per call (`.continue` asks for the next).
@@ -213,10 +207,6 @@ final class RequestDecoder: ByteToMessageDecoder {
             throw .malformed("framing or connection field in the trailers")
         }
         return (lf + 1, false)
-    }
-
-    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decodeLast(buffer: &buffer, seenEOF: seenEOF) { context.fireChannelRead(self.wrapInboundOut($0)) }
     }
 
     /// The input ended: what is left is decoded, and a request cut off inside is an error.

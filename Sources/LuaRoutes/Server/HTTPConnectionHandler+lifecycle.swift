@@ -37,6 +37,7 @@ extension HTTPConnectionHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .inputClosed = event as? ChannelEvent {
+            decodeUndecoded(endOfInput: true, context: context)   // a request cut off: 400
             inputClosed = true
             if timeouts.phase == .lingering {
                 context.close(promise: nil)

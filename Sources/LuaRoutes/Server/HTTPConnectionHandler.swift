@@ -1,18 +1,19 @@
 import NIOCore
 import NIOHTTP1
 
-/// One connection, after the request decoder: checks each request head (``RequestHeadRules``),
-/// routes it as it arrives, refuses a body past the route's limit before buffering it, hands
-/// complete requests to the ``LoopResponder`` on this connection's event loop, and writes each
-/// answer as one buffer, in request order. Its lifecycle (timeouts, the connection budget,
-/// graceful close) is in `HTTPConnectionHandler+lifecycle.swift`.
+/// One connection, the only handler in its pipeline: decodes the bytes the socket read into
+/// requests (``RequestDecoder``, `HTTPConnectionHandler+decode.swift`), checks each request head
+/// (``RequestHeadRules``), routes it as it arrives, refuses a body past the route's limit before
+/// buffering it, hands complete requests to the ``LoopResponder`` on this connection's event
+/// loop, and writes each answer as one buffer, in request order. Its lifecycle (timeouts, the
+/// connection budget, graceful close) is in `HTTPConnectionHandler+lifecycle.swift`.
 ///
-/// It stands in for NIO's response encoder, pipelining handler and protocol-error handler,
-/// which cost four handler hops and three writes per response. Pipelined requests wait in
-/// `queue`; while an answer is pending (or the client is not reading what was written),
-/// reads from the socket are held back, as `HTTPServerPipelineHandler` does.
+/// It stands in for NIO's `ByteToMessageHandler`, response encoder, pipelining handler and
+/// protocol-error handler, which cost five handler hops and three writes per response.
+/// Pipelined requests wait in `queue`; while an answer is pending (or the client is not reading
+/// what was written), reads from the socket are held back, as `HTTPServerPipelineHandler` does.
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = RequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -44,6 +45,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     let tracker: ConnectionTracker
     let record: ConnectionRecord
     let decoder: RequestDecoder
+    /// Bytes read but not decoded yet: the start of a head or of a chunk-size line.
+    var undecoded: ByteBuffer?
+    /// The decode loop is running (a part's handling never starts another).
+    var decoding = false
     var incoming = Incoming.idle
     var queue = CircularBuffer<Work>(initialCapacity: 2)
     /// An answer is being produced; the next queued request waits for it.
@@ -65,21 +70,21 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// This read delivered request parts (so it did not merely start a head).
     var readProducedParts = false
 
-    init(responder: any LoopResponder, tracker: ConnectionTracker, record: ConnectionRecord,
-         decoder: RequestDecoder, settings: ServerSettings) {
+    init(responder: any LoopResponder, tracker: ConnectionTracker, record: ConnectionRecord, settings: ServerSettings) {
         self.responder = responder
         self.tracker = tracker
         self.record = record
-        self.decoder = decoder
+        self.decoder = RequestDecoder(maxHeaderSize: settings.maxHeaderSize)
         self.timeouts = ConnectionTimeouts(settings, now: .now())
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    /// One part of a request, as the decoder found it.
+    func received(_ part: RequestPart, context: ChannelHandlerContext) {
         readProducedParts = true
         // Matched part first, state second, and the state taken out of `incoming` before use:
         // matching the pair would copy (retain and release) the head and route every time.
         if case .discarding = incoming { return }
-        switch unwrapInboundIn(data) {
+        switch part {
         case .head(let head):
             guard case .idle = incoming else { return protocolViolation(context) }
             record.markBusy()
@@ -121,20 +126,19 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
+    /// An error from the channel (a reset, say): close, unless already closing.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case .discarding = incoming { return }
+        if closed { return }   // lingering: a reset while input is dropped is the client's to make
+        context.close(promise: nil)
+    }
+
     /// Malformed HTTP: answered with JSON in turn (after the requests before it), then the
     /// connection closes, since the parser cannot find where the next request starts.
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case .discarding = incoming { return }   // the decoder reports each later read too
-        let answer: APIResponse
-        switch error {
-        case let error as RequestParseError:
-            answer = error.kind == .headTooLarge ? HostError.response(431, "Request Header Fields Too Large")
+    func refuseMalformed(_ error: RequestParseError, context: ChannelHandlerContext) {
+        if case .discarding = incoming { return }
+        let answer = error.kind == .headTooLarge ? HostError.response(431, "Request Header Fields Too Large")
                                                  : HostError.response(400, "Bad Request")
-        default:
-            if closed { return }   // lingering: a reset while input is dropped is the client's to make
-            context.close(promise: nil)
-            return
-        }
         let head = incomingHead
         incoming = .discarding
         decoder.discarding = true

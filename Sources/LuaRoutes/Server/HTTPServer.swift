@@ -107,10 +107,7 @@ public final class HTTPServer: Service, Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     guard let record else { return try sync.addHandler(RefusedConnectionHandler()) }
-                    let decoder = RequestDecoder(maxHeaderSize: settings.maxHeaderSize)
-                    try sync.addHandler(ByteToMessageHandler(decoder))
-                    try sync.addHandler(HTTPConnectionHandler(responder: responder, tracker: tracker, record: record,
-                                                              decoder: decoder, settings: settings))
+                    try sync.addHandler(HTTPConnectionHandler(responder: responder, tracker: tracker, record: record, settings: settings))
                 }
             }
             .bind(host: configuration.bindAddress, port: configuration.port)
