@@ -9,7 +9,7 @@ import Synchronization
 /// Each event loop of the group has its own workers (one Lua state per route per loop), used
 /// only on that loop, so a request runs on the loop that received it without a hop.
 public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
-    /// A target routed against one generation (see ``route(target:)``). A class: the routed
+    /// A target routed against one generation (see ``route(target:on:)``). A class: the routed
     /// target is passed on several times per request, and a reference is one count to keep.
     final class Routing {
         let generation: Generation
@@ -87,8 +87,8 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
     /// Routes `target` once, when the request's head arrives: the answer carries the body limit
     /// the server enforces while reading the body, and is handed back to ``respond(to:routed:on:completion:)``.
     /// The generation is read here, so the whole request sees one generation.
-    public func route(target: String) -> RoutedTarget {
-        let routing = routing(forTarget: target)
+    public func route(target: String, on loop: any EventLoop) -> RoutedTarget {
+        let routing = routing(forTarget: target, on: loop)
         var bodyLimit = routing.generation.project.config.routeDefaults.bodySizeLimit
         var cors = routing.generation.project.config.routeDefaults.cors
         if case .matched(let match) = routing.lookup {
@@ -99,17 +99,20 @@ public final class Dispatcher: Responder, LoopResponder, @unchecked Sendable {
         return RoutedTarget(bodyLimit: bodyLimit, routing: routing, cors: cors)
     }
 
-    private func routing(forTarget target: String) -> Routing {
+    /// `loop`: the caller's, whose cache of lookups is used (``LoopWorkers/lookup(_:in:)``).
+    private func routing(forTarget target: String, on loop: (any EventLoop)? = nil) -> Routing {
         let generation = self.generation
         let (path, query) = Self.split(target: target)
-        return Routing(generation: generation, path: path, query: query, lookup: generation.project.routeTable.lookup(path: path))
+        let table = generation.project.routeTable
+        let lookup = loop.map { generation.workers(on: $0).lookup(path, in: table) } ?? table.lookup(path: path)
+        return Routing(generation: generation, path: path, query: query, lookup: lookup)
     }
 
-    /// Answers `request`, already routed by ``route(target:)``, on `loop` (the caller must be on it).
+    /// Answers `request`, already routed by ``route(target:on:)``, on `loop` (the caller must be on it).
     public func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop,
                         completion: @escaping (APIResponse) -> Void) {
         loop.preconditionInEventLoop()
-        let routing = routed.routing ?? routing(forTarget: request.target)
+        let routing = routed.routing ?? routing(forTarget: request.target, on: loop)
         let generation = routing.generation
         let path = routing.path
         let requestNumber = nextRequestNumber()

@@ -24,7 +24,7 @@ public final class MetricsResponder: LoopResponder {
 
     public var startupMetadata: Logger.Metadata { ["paths": readiness == nil ? "/metrics" : "/metrics,/healthz,/readyz"] }
 
-    public func route(target: String) -> RoutedTarget { RoutedTarget(bodyLimit: 0, routing: nil) }
+    public func route(target: String, on loop: any EventLoop) -> RoutedTarget { RoutedTarget(bodyLimit: 0, routing: nil) }
 
     public func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
         let answer = { (response: APIResponse) in

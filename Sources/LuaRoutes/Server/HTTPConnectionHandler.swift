@@ -93,7 +93,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             if let (status, error) = rules.refusal {
                 return refuse(head, with: HostError.response(status, error), context: context)
             }
-            let routed = responder.route(target: head.target)
+            let routed = responder.route(target: head.target, on: context.eventLoop)
             if let length = rules.contentLength, length > routed.bodyLimit {
                 return refuse(head, with: Self.tooLarge(head, routed), context: context)
             }

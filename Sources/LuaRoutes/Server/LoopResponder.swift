@@ -4,9 +4,10 @@ import NIOCore
 /// What ``HTTPServer`` serves: the ``Dispatcher`` on the main port, ``MetricsResponder`` on
 /// the metrics port. Called on the connection's event loop, answering there.
 public protocol LoopResponder: AnyObject, Sendable {
-    /// Routes a request target once, when its head arrives: the result tells the largest body
-    /// accepted (refused with 413 before buffering) and goes back to `respond`.
-    func route(target: String) -> RoutedTarget
+    /// Routes a request target once, when its head arrives, on the connection's `loop`: the
+    /// result tells the largest body accepted (refused with 413 before buffering) and goes back
+    /// to `respond`.
+    func route(target: String, on loop: any EventLoop) -> RoutedTarget
     /// Calls `completion` once, on `loop`, with a response that carries its Content-Length.
     func respond(to request: APIRequest, routed: RoutedTarget, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void)
     /// Logged with the "listening on" line.
@@ -26,7 +27,7 @@ extension LoopResponder {
 
     /// Routes and answers `request` on `loop` (the caller must be on it); `completion` runs there.
     public func respond(to request: APIRequest, on loop: any EventLoop, completion: @escaping (APIResponse) -> Void) {
-        respond(to: request, routed: route(target: request.target), on: loop, completion: completion)
+        respond(to: request, routed: route(target: request.target, on: loop), on: loop, completion: completion)
     }
 }
 

@@ -70,6 +70,24 @@ import Testing
         }
     }
 
+    /// More distinct paths than a loop's lookup cache keeps (LoopWorkers.maxCachedLookups):
+    /// each still routes to its own params, the first ones again after the cache started over.
+    @Test func morePathsThanTheLookupCacheKeepsRouteTheSame() async throws {
+        let files = ["pages/api/users/[id].lua": "return function(req, res) res.send(req.query.id) end"]
+        try await withProject(files, threads: 1) { app in
+            let count = LoopWorkers.maxCachedLookups + 100
+            for round in 0..<2 {
+                for i in stride(from: 0, to: count, by: round == 0 ? 1 : 97) {
+                    let response = await app.request("GET", "/api/users/\(i)?round=\(round)")
+                    #expect(response.text == "\(i)")
+                }
+            }
+            #expect(await app.request("GET", "/api/users/%zz").status == 400)
+            #expect(await app.request("GET", "/api/users/%zz").status == 400)
+            #expect(await app.request("GET", "/api/nope").status == 404)
+        }
+    }
+
     @Test func trailingSlashRedirectsKeepingTheQuery() async throws {
         try await withProject(Self.files(["pages/api/user.lua"])) { app in
             let response = await app.request("GET", "/api/user/?a=1&b=2")

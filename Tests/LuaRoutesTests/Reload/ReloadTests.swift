@@ -32,6 +32,24 @@ import Testing
         }
     }
 
+    /// Each loop caches its route lookups per generation (LoopWorkers): a path looked up before
+    /// a reload is looked up afresh after it, whether it was a miss or a match.
+    @Test func lookupsCachedBeforeAReloadAreNotUsedAfterIt() async throws {
+        try await withProject(["pages/api/hello.lua": Self.hello, "pages/api/other.lua": Self.hello], threads: 2) { app in
+            for _ in 0..<4 {   // every loop
+                #expect(await app.request("GET", "/api/new").status == 404)
+                #expect(await app.request("GET", "/api/hello").text == "v1")
+            }
+            try app.write("pages/api/new.lua", "return function(req, res) res.send('new') end")
+            try FileManager.default.removeItem(atPath: app.root + "/pages/api/hello.lua")
+            app.dispatcher.reload()
+            for _ in 0..<4 {
+                #expect(await app.request("GET", "/api/new").text == "new")
+                #expect(await app.request("GET", "/api/hello").status == 404)
+            }
+        }
+    }
+
     @Test func aBrokenFileKeepsThePreviousVersionUntilFixed() async throws {
         try await withProject(["pages/api/hello.lua": Self.hello], threads: 2) { app in
             try app.write("pages/api/hello.lua", "return function(req, res)\n  res.send('v2'\nend")
