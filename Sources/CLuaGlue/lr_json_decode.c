@@ -313,6 +313,11 @@ static void lr_dec_enter(lr_dec *d, int depth) {
  * it at every power of two (most of decode's time in callgrind). The stack stays bounded:
  * at most 2 * LR_DEC_BATCH slots per nesting level. */
 #define LR_DEC_BATCH 64
+/* The stack is checked once every LR_DEC_CHECK_EVERY members or items (a batch's start
+ * included), for room for that many (two slots each, for a member) and the few a value takes
+ * while it is decoded; a nested container checks for itself. */
+#define LR_DEC_CHECK_EVERY 8
+#define LR_DEC_CHECK_SLOTS (2 * LR_DEC_CHECK_EVERY + 4)
 
 /* Stores the `n` values above stack slot `t` (the table, or nil before the first batch) at
  * array indexes from `first`, then pops them. */
@@ -360,7 +365,8 @@ static void lr_dec_array(lr_dec *d, int depth) {
   int t = lua_gettop(L), pending = 0;
   lua_Integer stored = 0;
   for (;;) {
-    if (!lua_checkstack(L, 4)) luaL_error(L, "json.decode: out of Lua stack");
+    if ((pending & (LR_DEC_CHECK_EVERY - 1)) == 0 && !lua_checkstack(L, LR_DEC_CHECK_SLOTS))
+      luaL_error(L, "json.decode: out of Lua stack");
     lr_dec_value(d, depth + 1);
     if (++pending == LR_DEC_BATCH) {
       lr_dec_store_items(L, t, pending, stored + 1);
@@ -385,7 +391,8 @@ static void lr_dec_object(lr_dec *d, int depth) {
   int t = lua_gettop(L), pending = 0;
   for (;;) {
     if (d->p >= d->end || *d->p != '"') lr_dec_unexpected(d, d->p);
-    if (!lua_checkstack(L, 4)) luaL_error(L, "json.decode: out of Lua stack");
+    if ((pending & (LR_DEC_CHECK_EVERY - 1)) == 0 && !lua_checkstack(L, LR_DEC_CHECK_SLOTS))
+      luaL_error(L, "json.decode: out of Lua stack");
     lr_dec_key(d);
     lr_dec_ws(d);
     if (d->p >= d->end || *d->p != ':') lr_dec_unexpected(d, d->p);
