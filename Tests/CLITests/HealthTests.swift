@@ -28,16 +28,22 @@ import Glibc
 
         let root = try CLI.project([
             ".env": "UP=http://127.0.0.1:\(upstreamPort)/\n",
-            // limits.timeout well past the test's own waits: on a loaded machine the steps between
-            // the request's start and its release took over the default 10 s.
-            "pages/api/held.lua": "return { config = { limits = { timeout = '120s' } }, handler = function(req, res) local r = fetch(env.UP) res.send('got ' .. r.body) end }",
+            // limits.timeout and fetch.timeout well past the test's own waits: under the whole
+            // suite on 2 cores, the steps between the request's start and its release took over
+            // the default 10 s, and the fetch timing out ended the drain early.
+            "pages/api/held.lua": """
+                return { config = { limits = { timeout = '120s' }, fetch = { timeout = '120s' } },
+                         handler = function(req, res) local r = assert(fetch(env.UP)) res.send('got ' .. r.body) end }
+                """,
         ])
-        let server = try ServeProcess(root: root, arguments: ["--metrics-port", "0", "--grace", "20"])
+        let server = try ServeProcess(root: root, arguments: ["--metrics-port", "0", "--grace", "60"])
         defer { server.stop() }
+        // Runs before the stop above: a failed run must not leave the server draining for --grace.
+        defer { FileManager.default.createFile(atPath: upstream.marker + ".release", contents: nil) }
         try #require(try await server.waitUntilListening(), "\(server.stderr)")
         let ops = server.opsPort
-        #expect(try HTTPGet.get(port: ops, path: "/healthz").status == 200)
-        #expect(try HTTPGet.get(port: ops, path: "/readyz") == (200, #"{"status":"ready"}"#))
+        #expect(try await onOwnThread { try HTTPGet.get(port: ops, path: "/healthz") }.status == 200)
+        #expect(try await onOwnThread { try HTTPGet.get(port: ops, path: "/readyz") } == (200, #"{"status":"ready"}"#))
 
         let port = server.port
         let held = StartedThread { try HTTPGet.get(port: port, path: "/api/held") }
@@ -45,11 +51,24 @@ import Glibc
         let ended = upstream.exists(".arrived") ? "" : String(describing: try? await held.value())
         try #require(upstream.exists(".arrived"), "the upstream got the request; it ended with \(ended): \(server.stderr)")
         kill(server.process.processIdentifier, SIGTERM)
+        let signalled = ContinuousClock.now
 
-        try await eventually { (try? HTTPGet.get(port: ops, path: "/readyz").status) == 503 }
-        let ready = try HTTPGet.get(port: ops, path: "/readyz")
-        #expect(ready == (503, #"{"status":"not ready","reason":"draining"}"#), "\(server.stderr)")
-        #expect(try HTTPGet.get(port: ops, path: "/healthz").status == 200, "the process still answers")
+        // What each poll of /readyz got, so a failure says whether the ops port answered,
+        // refused or hung, and whether the process was still there. The polls block, so each
+        // runs on a thread of its own: the cooperative pool is shared with the whole suite.
+        var polls: [String] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let started = ContinuousClock.now
+            let answer = try? await onOwnThread { try HTTPGet.get(port: ops, path: "/readyz", timeout: 5) }
+            polls.append("\(answer.map { String($0.status) } ?? "no answer") at +\(started - signalled) in \(ContinuousClock.now - started), running: \(server.process.isRunning)")
+            if answer?.status == 503 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let ready = try? await onOwnThread { try HTTPGet.get(port: ops, path: "/readyz") }
+        #expect(ready?.status == 503 && ready?.body == #"{"status":"not ready","reason":"draining"}"#,
+                "\(String(describing: ready)); polls: \(polls.prefix(4)) ... \(polls.suffix(3)) of \(polls.count); running: \(server.process.isRunning); \(server.stderr)")
+        #expect((try? await onOwnThread { try HTTPGet.get(port: ops, path: "/healthz") })?.status == 200, "the process still answers")
         #expect(server.process.isRunning, "still draining: the held request has not finished")
         #expect((try? connectLoopback(port: port)).map { close($0); return false } ?? true, "the main port no longer accepts")
 
