@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import LuaRoutes
 
 /// Through a real loopback socket: the NIO half of the host, including what malformed or
@@ -20,6 +21,33 @@ import Testing
         #expect(answer.lowercased().contains("content-type: application/json; charset=utf-8\r\n"))
         #expect(answer.lowercased().contains("content-length: 19\r\n"))
         #expect(answer.hasSuffix("\r\n\r\n{\"name\":\"John Doe\"}"))
+    }
+
+    /// req.body's kind comes from the first Content-Type field as the parser recorded it
+    /// (docs/reference.md section 4): case, parameters, `+json`, a second Content-Type, a
+    /// malformed one.
+    @Test func theBodysKindComesFromTheFirstContentTypeOverHTTP() async throws {
+        let files = [
+            "luaroutes.config.lua": "return { json = { sortKeys = true } }",
+            "pages/api/kind.lua": "return function(req, res) res.json({ kind = type(req.body), a = type(req.body) == 'table' and req.body.a or nil }) end",
+        ]
+        let cases: [(fields: String, body: String, expected: String)] = [
+            ("Content-Type: application/json\r\n", #"{"a":1}"#, #"{"a":1,"kind":"table"}"#),
+            ("content-type: Application/JSON; charset=utf-8\r\n", #"{"a":2}"#, #"{"a":2,"kind":"table"}"#),
+            ("Content-Type: application/vnd.api+json\r\n", #"{"a":3}"#, #"{"a":3,"kind":"table"}"#),
+            ("Content-Type: application/x-www-form-urlencoded\r\n", "a=4", #"{"a":"4","kind":"table"}"#),
+            ("Content-Type: text/plain\r\n", #"{"a":5}"#, #"{"kind":"string"}"#),
+            ("Content-Type: text/plain\r\nContent-Type: application/json\r\n", #"{"a":6}"#, #"{"kind":"string"}"#),
+            ("Content-Type: application/json; charset\r\n", #"{"a":7}"#, #"{"kind":"string"}"#),
+            ("", #"{"a":8}"#, #"{"kind":"string"}"#),
+        ]
+        try await withServer(files) { port in
+            for (fields, body, expected) in cases {
+                let request = "POST /api/kind HTTP/1.1\r\nHost: x\r\n\(fields)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                let answer = try await onOwnThread { try rawHTTP(port: port, request) }
+                #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n") && answer.hasSuffix("\r\n\r\n" + expected), "\(fields): \(answer)")
+            }
+        }
     }
 
     @Test func keepAliveServesSeveralRequestsOnOneConnection() async throws {
